@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 )
 
 // Optimizer is what the trainer drives, once per optimizer step:
@@ -50,6 +51,9 @@ type AdamWConfig struct {
 	BiasCorrection bool
 	// Decay selects the decay group by parameter name; nil means DecayGroup.
 	Decay func(name string) bool
+	// Workers is the number of goroutines Step uses (0 or 1: the calling
+	// goroutine only). Results do not depend on it. It is not saved state.
+	Workers int
 }
 
 // DefaultAdamWConfig is torch.optim.AdamW's defaults (lr is passed to Step):
@@ -79,6 +83,8 @@ func (c AdamWConfig) validate() error {
 		return fmt.Errorf("optim: AdamW eps %v not a finite value >= 0", c.Eps)
 	case !(c.WeightDecay >= 0) || math.IsInf(c.WeightDecay, 0):
 		return fmt.Errorf("optim: AdamW weight decay %v not a finite value >= 0", c.WeightDecay)
+	case c.Workers < 0:
+		return fmt.Errorf("optim: AdamW workers %d < 0", c.Workers)
 	case !c.BiasCorrection && c.Eps == 0:
 		// Without bias correction a zero gradient gives 0/0 at step 1.
 		return errors.New("optim: AdamW without bias correction needs eps > 0")
@@ -95,6 +101,11 @@ type AdamW struct {
 	decay  []bool      // per parameter: in the weight-decay group
 	m, v   [][]float32 // exp_avg, exp_avg_sq
 	step   int64
+
+	sc     stepScalars    // constants of the current step
+	shards [][]span       // work split for Workers goroutines
+	runs   []func()       // one prepared goroutine body per shard
+	wg     sync.WaitGroup // joins the shards of a step
 }
 
 // NewAdamW builds an AdamW over params (validated: unique non-empty names,
@@ -117,6 +128,7 @@ func NewAdamW(params []Param, cfg AdamWConfig) (*AdamW, error) {
 		o.m[i] = make([]float32, len(p.Value))
 		o.v[i] = make([]float32, len(p.Value))
 	}
+	o.setWorkers(cfg.Workers)
 	return o, nil
 }
 
@@ -137,18 +149,90 @@ func (o *AdamW) Decays(i int) bool { return o.decay[i] }
 func (o *AdamW) Moments(i int) (expAvg, expAvgSq []float32) { return o.m[i], o.v[i] }
 
 // Step performs one AdamW update with learning rate lr from the current
-// gradients, then increments the step count.
+// gradients, then increments the step count. With Workers > 1 the elements
+// are split among that many goroutines; every element is updated by the
+// same float32 operations either way, so the result is bit-identical.
 func (o *AdamW) Step(lr float64) {
 	o.step++
 	if o.cfg.BiasCorrection {
-		o.stepTorch(lr)
+		o.sc = o.torchScalars(lr)
 	} else {
-		o.stepTF(lr)
+		o.sc = o.tfScalars(lr)
+	}
+	if len(o.shards) <= 1 {
+		o.runShard(0)
+		return
+	}
+	o.wg.Add(len(o.shards) - 1)
+	for _, f := range o.runs[1:] {
+		go f()
+	}
+	o.runShard(0)
+	o.wg.Wait()
+}
+
+// span is the element range [lo, hi) of parameter i.
+type span struct{ i, lo, hi int }
+
+// stepScalars are the per-step constants, cast to float32 once.
+type stepScalars struct {
+	// torch form
+	negStep, bc2sqrt, eps, beta2, oneMinusB2, decayF float32
+	w32, wm1                                         float64
+	lerpSmall, decay                                 bool
+	// TF form
+	b1, c1, c2, lr, wdRate float32
+}
+
+// setWorkers splits the parameters' elements into n shards of about equal
+// size and prepares one goroutine body per shard (so Step allocates
+// nothing).
+func (o *AdamW) setWorkers(n int) {
+	total := 0
+	for _, p := range o.params {
+		total += len(p.Value)
+	}
+	if n < 1 {
+		n = 1
+	}
+	per := (total + n - 1) / n
+	o.shards = o.shards[:0]
+	var cur []span
+	room := per
+	for i, p := range o.params {
+		for lo := 0; lo < len(p.Value); {
+			hi := min(len(p.Value), lo+room)
+			cur = append(cur, span{i, lo, hi})
+			room -= hi - lo
+			lo = hi
+			if room == 0 {
+				o.shards = append(o.shards, cur)
+				cur, room = nil, per
+			}
+		}
+	}
+	if len(cur) > 0 || len(o.shards) == 0 {
+		o.shards = append(o.shards, cur)
+	}
+	o.runs = make([]func(), len(o.shards))
+	for k := range o.shards {
+		o.runs[k] = func() { o.runShard(k); o.wg.Done() }
 	}
 }
 
-// stepTorch is torch.optim.adamw / adam._single_tensor_adam (torch 2.11,
-// foreach=False, fused=False, decoupled_weight_decay=True, amsgrad=False):
+func (o *AdamW) runShard(k int) {
+	for _, s := range o.shards[k] {
+		if o.cfg.BiasCorrection {
+			o.torchSpan(s)
+		} else {
+			o.tfSpan(s)
+		}
+	}
+}
+
+// torchScalars and torchSpan are torch.optim.adamw /
+// adam._single_tensor_adam (torch 2.11, foreach=False, fused=False,
+// decoupled_weight_decay=True, amsgrad=False):
 //
 //	param.mul_(1 - lr * weight_decay)
 //	exp_avg.lerp_(grad, 1 - beta1)
@@ -165,50 +249,57 @@ func (o *AdamW) Step(lr float64) {
 // vectorized CPU kernel (LerpKernel.cpp lerp_vec: fmadd(w, end - self, self)
 // for |w| < 0.5, else fmadd(w - 1, end - self, end)), evaluated exactly in
 // float64 and rounded once to float32.
-func (o *AdamW) stepTorch(lr float64) {
+func (o *AdamW) torchScalars(lr float64) stepScalars {
 	t := float64(o.step)
 	bc1 := 1 - math.Pow(o.cfg.Beta1, t)
 	bc2 := 1 - math.Pow(o.cfg.Beta2, t)
-	negStep := float32(-(lr / bc1))
-	bc2sqrt := float32(math.Sqrt(bc2))
-	eps := float32(o.cfg.Eps)
-	beta2 := float32(o.cfg.Beta2)
-	oneMinusB2 := float32(1 - o.cfg.Beta2)
 	w := 1 - o.cfg.Beta1
-	lerpSmall := math.Abs(w) < 0.5
-	w32 := float64(float32(w))
-	wm1 := float64(float32(w) - 1)
-	wd := o.cfg.WeightDecay
-	for i, p := range o.params {
-		val, grad, m, v := p.Value, p.Grad, o.m[i], o.v[i]
-		val = val[:len(grad)]
-		m = m[:len(grad)]
-		v = v[:len(grad)]
-		if o.decay[i] && wd != 0 {
-			// torch skips the multiply when weight_decay == 0.
-			f := float32(1 - lr*wd)
-			for j := range val {
-				val[j] *= f
-			}
-		}
-		for j, g := range grad {
-			mj := m[j]
-			d := float64(g - mj)
-			if lerpSmall {
-				mj = float32(w32*d + float64(mj))
-			} else {
-				mj = float32(wm1*d + float64(g))
-			}
-			m[j] = mj
-			vj := float32(v[j]*beta2) + float32(float32(oneMinusB2*g)*g)
-			v[j] = vj
-			den := float32(sqrt32(vj)/bc2sqrt) + eps
-			val[j] += float32(negStep*mj) / den
-		}
+	return stepScalars{
+		negStep:    float32(-(lr / bc1)),
+		bc2sqrt:    float32(math.Sqrt(bc2)),
+		eps:        float32(o.cfg.Eps),
+		beta2:      float32(o.cfg.Beta2),
+		oneMinusB2: float32(1 - o.cfg.Beta2),
+		lerpSmall:  math.Abs(w) < 0.5,
+		w32:        float64(float32(w)),
+		wm1:        float64(float32(w) - 1),
+		decayF:     float32(1 - lr*o.cfg.WeightDecay),
+		decay:      o.cfg.WeightDecay != 0, // torch skips the multiply when weight_decay == 0
 	}
 }
 
-// stepTF is google-research/bert optimization.py
+func (o *AdamW) torchSpan(s span) {
+	sc := &o.sc
+	p := o.params[s.i]
+	grad := p.Grad[s.lo:s.hi]
+	val := p.Value[s.lo:s.hi][:len(grad)]
+	m := o.m[s.i][s.lo:s.hi][:len(grad)]
+	v := o.v[s.i][s.lo:s.hi][:len(grad)]
+	if sc.decay && o.decay[s.i] {
+		f := sc.decayF
+		for j := range val {
+			val[j] *= f
+		}
+	}
+	negStep, bc2sqrt, eps, beta2, c2 := sc.negStep, sc.bc2sqrt, sc.eps, sc.beta2, sc.oneMinusB2
+	w32, wm1, small := sc.w32, sc.wm1, sc.lerpSmall
+	for j, g := range grad {
+		mj := m[j]
+		d := float64(g - mj)
+		if small {
+			mj = float32(w32*d + float64(mj))
+		} else {
+			mj = float32(wm1*d + float64(g))
+		}
+		m[j] = mj
+		vj := float32(v[j]*beta2) + float32(float32(c2*g)*g)
+		v[j] = vj
+		den := float32(sqrt32(vj)/bc2sqrt) + eps
+		val[j] += float32(negStep*mj) / den
+	}
+}
+
+// tfScalars and tfSpan are google-research/bert optimization.py
 // AdamWeightDecayOptimizer.apply_gradients, op by op in float32:
 //
 //	next_m = beta_1 * m + (1.0 - beta_1) * grad
@@ -219,30 +310,36 @@ func (o *AdamW) stepTorch(lr float64) {
 //
 // There is no bias correction and the decay is added to the update, so it
 // is scaled by lr together with it (p -= lr * (update + wd*p)).
-func (o *AdamW) stepTF(lr float64) {
-	b1 := float32(o.cfg.Beta1)
-	c1 := float32(1 - o.cfg.Beta1)
-	b2 := float32(o.cfg.Beta2)
-	c2 := float32(1 - o.cfg.Beta2)
-	eps := float32(o.cfg.Eps)
-	lr32 := float32(lr)
-	wdRate := float32(o.cfg.WeightDecay)
-	for i, p := range o.params {
-		val, grad, m, v := p.Value, p.Grad, o.m[i], o.v[i]
-		val = val[:len(grad)]
-		m = m[:len(grad)]
-		v = v[:len(grad)]
-		dec := o.decay[i]
-		for j, g := range grad {
-			mj := float32(b1*m[j]) + float32(c1*g)
-			vj := float32(b2*v[j]) + float32(c2*float32(g*g))
-			m[j], v[j] = mj, vj
-			update := mj / (sqrt32(vj) + eps)
-			if dec {
-				update += float32(wdRate * val[j])
-			}
-			val[j] -= float32(lr32 * update)
+func (o *AdamW) tfScalars(lr float64) stepScalars {
+	return stepScalars{
+		b1:     float32(o.cfg.Beta1),
+		c1:     float32(1 - o.cfg.Beta1),
+		beta2:  float32(o.cfg.Beta2),
+		c2:     float32(1 - o.cfg.Beta2),
+		eps:    float32(o.cfg.Eps),
+		lr:     float32(lr),
+		wdRate: float32(o.cfg.WeightDecay),
+	}
+}
+
+func (o *AdamW) tfSpan(s span) {
+	sc := &o.sc
+	p := o.params[s.i]
+	grad := p.Grad[s.lo:s.hi]
+	val := p.Value[s.lo:s.hi][:len(grad)]
+	m := o.m[s.i][s.lo:s.hi][:len(grad)]
+	v := o.v[s.i][s.lo:s.hi][:len(grad)]
+	b1, c1, b2, c2, eps, lr32, wdRate := sc.b1, sc.c1, sc.beta2, sc.c2, sc.eps, sc.lr, sc.wdRate
+	dec := o.decay[s.i]
+	for j, g := range grad {
+		mj := float32(b1*m[j]) + float32(c1*g)
+		vj := float32(b2*v[j]) + float32(c2*float32(g*g))
+		m[j], v[j] = mj, vj
+		update := mj / (sqrt32(vj) + eps)
+		if dec {
+			update += float32(wdRate * val[j])
 		}
+		val[j] -= float32(lr32 * update)
 	}
 }
 

@@ -44,6 +44,13 @@ func BenchmarkAdamW_10M(b *testing.B) {
 	b.Run("torch", func(b *testing.B) {
 		benchStep(b, n, func(ps []Param) (Optimizer, error) { return NewAdamW(ps, DefaultAdamWConfig()) })
 	})
+	b.Run("torch-2workers", func(b *testing.B) {
+		benchStep(b, n, func(ps []Param) (Optimizer, error) {
+			c := DefaultAdamWConfig()
+			c.Workers = 2
+			return NewAdamW(ps, c)
+		})
+	})
 	b.Run("tf-bert", func(b *testing.B) {
 		benchStep(b, n, func(ps []Param) (Optimizer, error) { return NewAdamW(ps, TFBERTAdamWConfig()) })
 	})

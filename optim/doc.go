@@ -38,6 +38,7 @@
 // own the weights or decide which tensors are trainable or tied (the caller
 // passes each tensor once, a tied decoder weight under its canonical
 // embedding name), does not skip steps on overflow or do mixed precision,
-// and does not save the model weights (checkpoint does). Step runs on one
-// goroutine.
+// and does not save the model weights (checkpoint does). AdamW.Step can split
+// its elements among AdamWConfig.Workers goroutines (bit-identical to one);
+// SGD.Step and ClipGradNorm run on the calling goroutine.
 package optim

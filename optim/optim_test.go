@@ -525,3 +525,70 @@ func TestLoadStateErrors(t *testing.T) {
 		t.Errorf("loading into fewer params: err = %v", err)
 	}
 }
+
+// Splitting the step among goroutines changes nothing, bit for bit, and
+// allocates nothing per step.
+func TestAdamWWorkersBitIdentical(t *testing.T) {
+	for _, bc := range []bool{true, false} {
+		mk := func() []Param {
+			var ps []Param
+			for i, n := range []int{7, 1, 130, 0, 33} {
+				p := Param{Name: string(rune('a'+i)) + ".weight", Value: make([]float32, n), Grad: make([]float32, n)}
+				if i == 1 {
+					p.Name = "b.bias"
+				}
+				for j := range p.Value {
+					p.Value[j] = float32(math.Sin(float64(i*1000 + j)))
+					p.Grad[j] = float32(math.Cos(float64(i*7 + j*3)))
+				}
+				ps = append(ps, p)
+			}
+			return ps
+		}
+		ref := mk()
+		cfg := DefaultAdamWConfig()
+		cfg.BiasCorrection = bc
+		cfg.Eps = 1e-6
+		oRef, _ := NewAdamW(ref, cfg)
+		for _, workers := range []int{2, 3, 8, 500} {
+			ps := mk()
+			c := cfg
+			c.Workers = workers
+			o, err := NewAdamW(ps, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if workers == 2 {
+				// shards are built once; a parallel step must not allocate
+				if n := testing.AllocsPerRun(20, func() { o.Step(0) }); n != 0 {
+					t.Errorf("bias correction %v: parallel Step allocates %v times", bc, n)
+				}
+				o, _ = NewAdamW(ps, c)
+			}
+			for s := 0; s < 3; s++ {
+				o.Step(1e-2 * float64(s+1))
+			}
+			if workers == 2 {
+				for s := 0; s < 3; s++ {
+					oRef.Step(1e-2 * float64(s+1))
+				}
+			}
+			covered := 0
+			for _, sh := range o.shards {
+				for _, sp := range sh {
+					covered += sp.hi - sp.lo
+				}
+			}
+			if covered != 171 {
+				t.Errorf("workers %d: shards cover %d elements, want 171", workers, covered)
+			}
+			for i := range ps {
+				for j := range ps[i].Value {
+					if math.Float32bits(ps[i].Value[j]) != math.Float32bits(ref[i].Value[j]) {
+						t.Fatalf("bias correction %v, workers %d: %s[%d] = %v, serial %v", bc, workers, ps[i].Name, j, ps[i].Value[j], ref[i].Value[j])
+					}
+				}
+			}
+		}
+	}
+}
