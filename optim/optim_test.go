@@ -499,6 +499,15 @@ func TestLoadStateErrors(t *testing.T) {
 		{"hyper", func(_ map[string]Tensor, m map[string]string) { delete(m, "optim.beta2") }, `"optim.beta2"`},
 		{"no-decay name", func(_ map[string]Tensor, m map[string]string) { m[metaNoDecay] = `["nope.bias"]` }, `"nope.bias"`},
 	}
+	// Same element count, other layout.
+	shaped := handParams()
+	shaped[0].Shape = []int{3, 1}
+	oShaped, _ := NewAdamW(shaped, DefaultAdamWConfig())
+	ten, meta := good()
+	ten["exp_avg.dense.weight"] = Tensor{Shape: []int{1, 3}, Data: []float32{0, 0, 0}}
+	if err := oShaped.LoadStateTensors(ten, meta); err == nil || !strings.Contains(err.Error(), `"exp_avg.dense.weight" has shape [1 3]`) {
+		t.Errorf("transposed state: err = %v", err)
+	}
 	before, _ := good()
 	for _, c := range cases {
 		ten, meta := good()

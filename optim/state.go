@@ -3,6 +3,7 @@ package optim
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -169,6 +170,11 @@ func (r *stateReader) slot(slot string, p Param) ([]float32, error) {
 	}
 	if len(t.Data) != len(p.Value) || checkpoint.NumElements(t.Shape) != len(t.Data) {
 		return nil, fmt.Errorf("optim: state tensor %q has shape %v (%d values), parameter %q has %d", name, t.Shape, len(t.Data), p.Name, len(p.Value))
+	}
+	// Same count, other layout (e.g. a transposed kernel): refuse unless
+	// one side is the flat form.
+	if flat := len(t.Shape) == 1; !flat && p.Shape != nil && !slices.Equal(t.Shape, p.Shape) {
+		return nil, fmt.Errorf("optim: state tensor %q has shape %v, parameter %q has shape %v", name, t.Shape, p.Name, p.Shape)
 	}
 	r.used[name] = true
 	return t.Data, nil
