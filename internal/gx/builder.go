@@ -23,6 +23,8 @@ type Builder struct {
 	g   *G.ExprGraph
 	dt  tensor.Dtype
 	err error
+	// dropout lists the dropout masks the caller must fill before each run.
+	dropout []DropoutMask
 }
 
 // NewBuilder starts a graph whose floating-point values have type dt

@@ -1,0 +1,88 @@
+package graph_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/gorbert/gorbert/graph"
+	"github.com/gorbert/gorbert/internal/conformance"
+)
+
+// batchOf turns a case's inputs.json into a Batch with its labels.
+func batchOf(t *testing.T, in conformance.Inputs) graph.Batch {
+	t.Helper()
+	B, S := len(in.InputIDs), len(in.InputIDs[0])
+	b := graph.Batch{Size: B, SeqLen: S}
+	for i := 0; i < B; i++ {
+		b.InputIDs = append(b.InputIDs, in.InputIDs[i]...)
+		b.TokenTypeIDs = append(b.TokenTypeIDs, in.TokenTypeIDs[i]...)
+		b.AttentionMask = append(b.AttentionMask, in.AttentionMask[i]...)
+	}
+	switch l := in.Labels.(type) {
+	case []any:
+		for _, row := range l {
+			switch r := row.(type) {
+			case []any:
+				for _, v := range r {
+					b.Labels = append(b.Labels, int(v.(float64)))
+				}
+			case float64:
+				b.Labels = append(b.Labels, int(r))
+			}
+		}
+	}
+	b.NextSentenceLabels = in.NextSentenceLabel
+	b.StartPositions, b.EndPositions = in.StartPositions, in.EndPositions
+	return b
+}
+
+// TestConformanceForward reproduces every tensor of every case's
+// expected.safetensors (HuggingFace transformers' eval outputs).
+func TestConformanceForward(t *testing.T) {
+	dir := conformance.Dir(t, "model")
+	cases, tensors := 0, 0
+	for _, c := range conformance.Cases(t, dir) {
+		t.Run(filepath.Base(c), func(t *testing.T) {
+			p, _, err := graph.Load(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var in conformance.Inputs
+			conformance.ReadJSON(t, filepath.Join(c, "inputs.json"), &in)
+			batch := batchOf(t, in)
+			net, err := graph.Build(p, graph.Options{Batch: batch.Size, Seq: batch.SeqLen})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer net.Close()
+			if err := net.Run(batch, nil); err != nil {
+				t.Fatal(err)
+			}
+			known := map[string]bool{}
+			for _, n := range net.OutputNames() {
+				known[n] = true
+			}
+			for name, want := range conformance.ReadTensors(t, filepath.Join(c, "expected.safetensors")) {
+				if !known[name] {
+					t.Errorf("expected tensor %q is not an output this model produces", name)
+					continue
+				}
+				got, err := net.Output(name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got.Shape, want.Shape) {
+					t.Errorf("%s: shape %v, want %v", name, got.Shape, want.Shape)
+					continue
+				}
+				if ok, worst := conformance.Close(got.Data, want.Data, 1e-4, 1e-4); !ok {
+					t.Errorf("%s: %s", name, worst)
+				}
+				tensors++
+			}
+			cases++
+		})
+	}
+	t.Logf("compared %d tensors in %d cases", tensors, cases)
+}
