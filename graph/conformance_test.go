@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -85,4 +86,9 @@ func TestConformanceForward(t *testing.T) {
 		})
 	}
 	t.Logf("compared %d tensors in %d cases", tensors, cases)
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
