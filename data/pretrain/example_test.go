@@ -16,9 +16,9 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	// Two documents of tokenized sentences. (They are so short that every
-	// chunk is a single sentence, which always gets a random next segment:
-	// all labels below are 1.)
+	// Two documents of tokenized sentences. (In documents this short, a
+	// random next segment puts the unused sentence back and a lone sentence
+	// always gets a random partner, so label 1 dominates below.)
 	var docs [][][]int
 	for _, doc := range [][][]string{
 		{{"the", "gopher", "runs", "."}, {"the", "gopher", "runs", "fast", "##er", "."}},

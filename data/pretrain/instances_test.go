@@ -392,3 +392,29 @@ func TestOptionsValidate(t *testing.T) {
 		t.Errorf("missing [MASK]: %v", err)
 	}
 }
+
+// TestWholeWordGroupStopsAtSEP: a "##" piece right after [SEP] starts its
+// own group (Google's script would join it to the last word of segment A).
+func TestWholeWordGroupStopsAtSEP(t *testing.T) {
+	v := testVocab(t, 10, 10)
+	o := DefaultOptions()
+	o.WholeWordMask = true
+	o.MaskedLMProb = 0.2 // 5 tokens: one prediction
+	m, err := NewMasker(v, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	piece := firstWord + 10
+	tokens := []int{tCLS, firstWord, tSEP, piece, tSEP}
+	seen := map[int]bool{}
+	for seed := range uint64(50) {
+		_, pos, _ := m.Mask(tokens, newRand(seed))
+		if len(pos) != 1 {
+			t.Fatalf("positions %v: want exactly one group of one token", pos)
+		}
+		seen[pos[0]] = true
+	}
+	if !seen[1] || !seen[3] {
+		t.Errorf("masked positions %v; want both 1 and 3 over many seeds", seen)
+	}
+}
