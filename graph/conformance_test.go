@@ -10,33 +10,7 @@ import (
 	"github.com/gorbert/gorbert/internal/conformance"
 )
 
-// batchOf turns a case's inputs.json into a Batch with its labels.
-func batchOf(t *testing.T, in conformance.Inputs) graph.Batch {
-	t.Helper()
-	B, S := len(in.InputIDs), len(in.InputIDs[0])
-	b := graph.Batch{Size: B, SeqLen: S}
-	for i := 0; i < B; i++ {
-		b.InputIDs = append(b.InputIDs, in.InputIDs[i]...)
-		b.TokenTypeIDs = append(b.TokenTypeIDs, in.TokenTypeIDs[i]...)
-		b.AttentionMask = append(b.AttentionMask, in.AttentionMask[i]...)
-	}
-	switch l := in.Labels.(type) {
-	case []any:
-		for _, row := range l {
-			switch r := row.(type) {
-			case []any:
-				for _, v := range r {
-					b.Labels = append(b.Labels, int(v.(float64)))
-				}
-			case float64:
-				b.Labels = append(b.Labels, int(r))
-			}
-		}
-	}
-	b.NextSentenceLabels = in.NextSentenceLabel
-	b.StartPositions, b.EndPositions = in.StartPositions, in.EndPositions
-	return b
-}
+func batchOf(t *testing.T, in conformance.Inputs) graph.Batch { return in.Batch() }
 
 // TestConformanceForward reproduces every tensor of every case's
 // expected.safetensors (HuggingFace transformers' eval outputs).

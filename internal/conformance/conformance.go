@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gorbert/gorbert/checkpoint"
+	"github.com/gorbert/gorbert/graph"
 )
 
 // Dir returns the folder of one fixture suite ("model", "tokenizer",
@@ -121,4 +122,36 @@ func ReadTensors(t testing.TB, path string) map[string]checkpoint.Tensor {
 		t.Fatal(err)
 	}
 	return ts
+}
+
+// Batch converts a case's inputs (and labels) into a graph.Batch.
+func (in Inputs) Batch() graph.Batch {
+	B, S := len(in.InputIDs), len(in.InputIDs[0])
+	b := graph.Batch{Size: B, SeqLen: S}
+	for i := 0; i < B; i++ {
+		b.InputIDs = append(b.InputIDs, in.InputIDs[i]...)
+		b.TokenTypeIDs = append(b.TokenTypeIDs, in.TokenTypeIDs[i]...)
+		b.AttentionMask = append(b.AttentionMask, in.AttentionMask[i]...)
+	}
+	if rows, ok := in.Labels.([]any); ok {
+		for _, row := range rows {
+			switch r := row.(type) {
+			case []any:
+				for _, v := range r {
+					b.Labels = append(b.Labels, int(v.(float64)))
+				}
+			case float64:
+				b.Labels = append(b.Labels, int(r))
+			}
+		}
+	}
+	b.NextSentenceLabels = in.NextSentenceLabel
+	b.StartPositions, b.EndPositions = in.StartPositions, in.EndPositions
+	return b
+}
+
+// Tolerance is an elementwise atol + rtol·|want| bound.
+type Tolerance struct {
+	Atol float64 `json:"atol"`
+	Rtol float64 `json:"rtol"`
 }
