@@ -32,7 +32,7 @@ func newSmall(t testing.TB, mod func(*Config)) *Tokenizer {
 func TestNormalizationRules(t *testing.T) {
 	keep := false
 	for _, tc := range []struct {
-		name, text string
+		name, text  string
 		keepAccents bool
 		want        string // tokens without [CLS]/[SEP]
 	}{
