@@ -15,6 +15,13 @@
 //     ParseSQuAD, returning QAExamples with every answer_start checked against
 //     the context, mismatches counted and listed rather than silently used.
 //
+// Feature conversion builds model inputs with the tokenizer package:
+// ClassificationFeatures (truncated single or pair encodings),
+// TokenClassificationFeatures (tags aligned to the first word piece of each
+// word, IgnoreLabel elsewhere) and, for SQuAD, PrepareTrainFeatures and
+// PrepareValidationFeatures (HuggingFace run_qa.py's sliding windows, with
+// google-research's cut of long questions).
+//
 // Every error names the file and the line (for JSON, the line of a syntax
 // error, or the JSON path of a bad value) so that a broken row can be found.
 package tasks
