@@ -118,7 +118,13 @@ func (t *Tokenizer) EncodePair(a, b string) (Encoding, error) {
 
 // EncodeBatch encodes texts on all cores, then pads them together.
 func (t *Tokenizer) EncodeBatch(texts []string) ([]Encoding, error) {
-	return t.batch(len(texts), func(i int) (Encoding, error) { return t.Encode(texts[i]) })
+	return t.batch(len(texts), func(i int) (Encoding, error) {
+		e, err := t.Encode(texts[i])
+		if err != nil {
+			err = fmt.Errorf("batch item %d: %w", i, err)
+		}
+		return e, err
+	})
 }
 
 // EncodePairBatch encodes the pairs (a[i], b[i]) on all cores, then pads them together.
@@ -126,9 +132,16 @@ func (t *Tokenizer) EncodePairBatch(a, b []string) ([]Encoding, error) {
 	if len(a) != len(b) {
 		return nil, fmt.Errorf("pair batch: %d first texts but %d second texts", len(a), len(b))
 	}
-	return t.batch(len(a), func(i int) (Encoding, error) { return t.EncodePair(a[i], b[i]) })
+	return t.batch(len(a), func(i int) (Encoding, error) {
+		e, err := t.EncodePair(a[i], b[i])
+		if err != nil {
+			err = fmt.Errorf("batch item %d: %w", i, err)
+		}
+		return e, err
+	})
 }
 
+// batch runs encode for 0..n-1 on all cores and returns the first error.
 func (t *Tokenizer) batch(n int, encode func(i int) (Encoding, error)) ([]Encoding, error) {
 	out := make([]Encoding, n)
 	errs := make([]error, n)
@@ -156,9 +169,9 @@ func (t *Tokenizer) batch(n int, encode func(i int) (Encoding, error)) ([]Encodi
 		}()
 	}
 	wg.Wait()
-	for k, err := range errs {
+	for _, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("batch item %d: %w", k, err)
+			return nil, err
 		}
 	}
 	if t.opts.Padding == PadLongest {
