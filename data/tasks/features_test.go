@@ -174,6 +174,15 @@ func TestQAFeatures(t *testing.T) {
 		}
 	}
 
+	// MaxQueryLength 2 cuts "where does peter" to its first two pieces.
+	cut, err := PrepareValidationFeatures(tok, ex[:1], QAOptions{MaxLength: 12, DocStride: 2, MaxQueryLength: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{2, 15, 16, 3, 5, 11, 12, 13, 10, 13, 19, 3}; !slices.Equal(cut[0].InputIDs, want) {
+		t.Errorf("cut question window ids %v, want %v", cut[0].InputIDs, want)
+	}
+
 	vs, err := PrepareValidationFeatures(tok, ex[:1], opts)
 	if err != nil {
 		t.Fatal(err)
