@@ -6,8 +6,8 @@ package gx
 import "C"
 
 import (
-	G "gorgonia.org/gorgonia"
 	"gonum.org/v1/netlib/blas/netlib"
+	G "gorgonia.org/gorgonia"
 )
 
 // With -tags openblas every gemm (ours through G.WhichBLAS(), and Gorgonia's
