@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	randv2 "math/rand/v2"
 
 	"github.com/gorbert/gorbert/graph"
 	"github.com/gorbert/gorbert/optim"
@@ -32,8 +33,9 @@ type Stepper struct {
 	params []optim.Param // Value = weights, Grad = accumulators
 	byName map[string]int
 	nets   map[[2]int]*graph.Net
-	rng    *rand.Rand
-	micro  int // micro-batches accumulated since the last step
+	pcg    *randv2.PCG // dropout generator state (serializable)
+	rng    *rand.Rand  // the same generator, as math/rand for gx.FillDropout
+	micro  int         // micro-batches accumulated since the last step
 }
 
 // StepResult reports one optimizer step.
@@ -49,7 +51,9 @@ type StepResult struct {
 // parameters (e.g. AdamW with decay groups); nil means HuggingFace's AdamW
 // defaults with eps 1e-6 (BERT's).
 func NewStepper(p *graph.Params, cfg StepConfig, newOpt func([]optim.Param) (optim.Optimizer, error)) (*Stepper, error) {
-	s := &Stepper{Params: p, cfg: cfg, byName: map[string]int{}, nets: map[[2]int]*graph.Net{}, rng: rand.New(rand.NewSource(cfg.Seed))}
+	s := &Stepper{Params: p, cfg: cfg, byName: map[string]int{}, nets: map[[2]int]*graph.Net{}}
+	s.pcg = randv2.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15)
+	s.rng = rand.New(pcgSource{s.pcg})
 	for _, name := range p.Names() {
 		t := p.Tensors[name]
 		s.byName[name] = len(s.params)
@@ -72,8 +76,18 @@ func NewStepper(p *graph.Params, cfg StepConfig, newOpt func([]optim.Param) (opt
 // OptimParams are the (weights, accumulated gradient) pairs.
 func (s *Stepper) OptimParams() []optim.Param { return s.params }
 
-// RNG is the dropout generator (its state belongs in a checkpoint).
-func (s *Stepper) RNG() *rand.Rand { return s.rng }
+// RNGState is the dropout generator's state (it belongs in a checkpoint).
+func (s *Stepper) RNGState() ([]byte, error) { return s.pcg.MarshalBinary() }
+
+// SetRNGState restores a state saved by RNGState.
+func (s *Stepper) SetRNGState(state []byte) error { return s.pcg.UnmarshalBinary(state) }
+
+// pcgSource lets math/rand draw from a PCG whose state can be saved.
+type pcgSource struct{ p *randv2.PCG }
+
+func (s pcgSource) Int63() int64    { return int64(s.p.Uint64() >> 1) }
+func (s pcgSource) Uint64() uint64  { return s.p.Uint64() }
+func (s pcgSource) Seed(seed int64) { s.p.Seed(uint64(seed), 0x9e3779b97f4a7c15) }
 
 func (s *Stepper) net(b graph.Batch) (*graph.Net, error) {
 	key := [2]int{b.Size, b.SeqLen}
