@@ -62,8 +62,11 @@ func ReadSafetensors(path string) (tensors map[string]Tensor, meta map[string]st
 		return nil, nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	hlen := int64(binary.LittleEndian.Uint64(n8[:]))
-	if hlen <= 0 || hlen > maxHeader || 8+hlen > size {
+	if hlen <= 0 || hlen > maxHeader {
 		return nil, nil, nil, fmt.Errorf("%s: bad safetensors header length %d (file is %d bytes)", path, hlen, size)
+	}
+	if 8+hlen > size {
+		return nil, nil, nil, fmt.Errorf("%s: truncated safetensors file: header length %d, but only %d bytes follow it", path, hlen, size-8)
 	}
 	hdr := make([]byte, hlen)
 	if _, err := io.ReadFull(f, hdr); err != nil {
@@ -95,12 +98,10 @@ func ReadSafetensors(path string) (tensors map[string]Tensor, meta map[string]st
 		if !ok {
 			return nil, nil, nil, fmt.Errorf("%s: tensor %q: unknown dtype %q", path, name, e.DType)
 		}
-		for _, d := range e.Shape {
-			if d < 0 {
-				return nil, nil, nil, fmt.Errorf("%s: tensor %q: negative dimension in shape %v", path, name, e.Shape)
-			}
+		count, err := elementCount(e.Shape, math.MaxInt64/int64(width))
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("%s: tensor %q: %w", path, name, err)
 		}
-		count := NumElements(e.Shape)
 		begin, end := e.Offsets[0], e.Offsets[1]
 		if begin < 0 || end < begin || end > dataLen {
 			return nil, nil, nil, fmt.Errorf("%s: tensor %q: data offsets [%d, %d) outside the %d data bytes (truncated file?)", path, name, begin, end, dataLen)
@@ -119,6 +120,28 @@ func ReadSafetensors(path string) (tensors map[string]Tensor, meta map[string]st
 		tensors[name] = Tensor{Shape: append([]int{}, e.Shape...), Data: decodeFloats(e.DType, buf, count)}
 	}
 	return tensors, meta, skipped, nil
+}
+
+// elementCount is the product of shape, checked: no negative dimension and
+// no more than limit elements, so that a corrupt shape cannot overflow into a
+// small count that matches its data range.
+func elementCount(shape []int, limit int64) (int, error) {
+	for _, d := range shape {
+		if d < 0 {
+			return 0, fmt.Errorf("negative dimension in shape %v", shape)
+		}
+		if d == 0 {
+			return 0, nil
+		}
+	}
+	n := int64(1)
+	for _, d := range shape {
+		if n > limit/int64(d) {
+			return 0, fmt.Errorf("shape %v has too many values", shape)
+		}
+		n *= int64(d)
+	}
+	return int(n), nil
 }
 
 func dtypeWidth(dt string) (width int, isFloat, ok bool) {
