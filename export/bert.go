@@ -153,14 +153,14 @@ func (b *builder) embeddings(scope string) string {
 	words := b.node(scope+".word_embeddings", "Gather", []string{b.weight(scope + ".word_embeddings.weight"), InputIDs})                 // [B, S, H]
 	types := b.node(scope+".token_type_embeddings", "Gather", []string{b.weight(scope + ".token_type_embeddings.weight"), TokenTypeIDs}) // [B, S, H]
 	shape := b.node(scope, "Shape", []string{InputIDs})                                                                                  // [2] = (B, S)
-	seqLen := b.node(scope, "Gather", []string{shape, b.int64s("const.one_1d", []int64{1}, 1)}, IntAttr("axis", 0))                            // [1] = (S)
+	seqLen := b.node(scope, "Gather", []string{shape, b.int64s("const.one_1d", []int64{1}, 1)}, IntAttr("axis", 0))                      // [1] = (S)
 	allPositions := make([]int64, b.cfg.MaxPositionEmbeddings)
 	for i := range allPositions {
 		allPositions[i] = int64(i)
 	}
 	positionIDs := b.int64s(scope+".position_ids", allPositions, int64(len(allPositions)))
 	posIDs := b.node(scope, "Slice", []string{positionIDs, b.int64s("const.zero_1d", []int64{0}, 1), seqLen, b.int64s("const.zero_1d", []int64{0}, 1)}) // [S]
-	pos := b.node(scope+".position_embeddings", "Gather", []string{b.weight(scope + ".position_embeddings.weight"), posIDs})                // [S, H]
+	pos := b.node(scope+".position_embeddings", "Gather", []string{b.weight(scope + ".position_embeddings.weight"), posIDs})                            // [S, H]
 	e := b.node(scope, "Add", []string{words, types})
 	e = b.node(scope, "Add", []string{e, pos}) // broadcast over the batch
 	return b.layerNorm(scope+".LayerNorm", e)
