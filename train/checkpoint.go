@@ -32,13 +32,25 @@ const (
 var failSaveHook func(tmpDir string) error
 
 func saveTrainCheckpoint(out string, params *graph.Params, vocab string, opt optim.Optimizer, state trainerState, keep int) (string, error) {
+	return saveCheckpoint(out, params, vocab, opt, state.Step, state, keep, nil)
+}
+
+// saveCheckpoint writes a checkpoint of step holding state (any JSON value)
+// as trainer_state.json; extra, when not nil, adds files to the folder
+// before it is renamed into place (tokenizer files, for instance).
+func saveCheckpoint(out string, params *graph.Params, vocab string, opt optim.Optimizer, step int, state any, keep int, extra func(dir string) error) (string, error) {
 	root := filepath.Join(out, "checkpoints")
-	name := fmt.Sprintf("step-%08d", state.Step)
+	name := fmt.Sprintf("step-%08d", step)
 	tmp := filepath.Join(root, tmpPrefix+name)
 	final := filepath.Join(root, name)
 	os.RemoveAll(tmp)
 	if err := params.Save(tmp, vocab); err != nil {
 		return "", err
+	}
+	if extra != nil {
+		if err := extra(tmp); err != nil {
+			return "", err
+		}
 	}
 	if err := optim.SaveState(filepath.Join(tmp, optimizerFile), opt); err != nil {
 		return "", err
@@ -62,18 +74,25 @@ func saveTrainCheckpoint(out string, params *graph.Params, vocab string, opt opt
 
 func loadTrainCheckpoint(dir string) (*graph.Params, trainerState, error) {
 	var st trainerState
+	p, err := loadCheckpoint(dir, &st)
+	return p, st, err
+}
+
+// loadCheckpoint reads a checkpoint's weights and decodes its
+// trainer_state.json into state.
+func loadCheckpoint(dir string, state any) (*graph.Params, error) {
 	p, _, err := graph.Load(dir)
 	if err != nil {
-		return nil, st, err
+		return nil, err
 	}
 	data, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if err != nil {
-		return nil, st, err
+		return nil, err
 	}
-	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, st, fmt.Errorf("%s: %w", filepath.Join(dir, stateFile), err)
+	if err := json.Unmarshal(data, state); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, stateFile), err)
 	}
-	return p, st, nil
+	return p, nil
 }
 
 // checkpoints lists complete checkpoint folders, oldest first.
