@@ -405,8 +405,9 @@ func TestFinetuneQAImproves(t *testing.T) {
 }
 
 // TestFinetuneSST2 fine-tunes a tiny random model on 2,000 real SST-2
-// sentences for one epoch: the pipeline from the shared data to a scored
-// model, not a quality bar.
+// sentences for three short epochs (a few seconds): the pipeline from the
+// shared data to a scored model. It reaches about 71% dev accuracy; the test
+// asks only for a little better than chance.
 func TestFinetuneSST2(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the SST-2 run")
@@ -431,13 +432,13 @@ func TestFinetuneSST2(t *testing.T) {
 	cfg := DefaultFinetuneConfig()
 	cfg.Task, cfg.Model, cfg.OutDir = "classify", dir, t.TempDir()
 	cfg.Train, cfg.Dev = filepath.Join(sst, "train.tsv"), filepath.Join(sst, "dev.tsv")
-	cfg.Limit, cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.MaxLength, cfg.WarmupRatio = 2000, 1, 32, 1e-3, 64, 0.1
+	cfg.Limit, cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.MaxLength, cfg.WarmupRatio = 2000, 3, 16, 1e-3, 64, 0.1
 	res, err := Finetune(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("SST-2, 2000 examples, 1 epoch: %d steps, dev %v, %.1f steps/s, %.0f tokens/s", res.Steps, res.LastEval, res.StepsPerS, res.TokensPerS)
-	if res.Steps != 63 || res.LastEval["accuracy"] < 0.45 {
+	t.Logf("SST-2, 2000 examples, 3 epochs: %d steps, dev %v, %.1f steps/s, %.0f tokens/s", res.Steps, res.LastEval, res.StepsPerS, res.TokensPerS)
+	if res.Steps != 375 || res.LastEval["accuracy"] < 0.55 {
 		t.Fatalf("result %+v", res)
 	}
 }
