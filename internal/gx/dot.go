@@ -2,6 +2,7 @@ package gx
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -26,57 +27,66 @@ import (
 func Dot(g *Graph, title string) string {
 	all := g.AllNodes()
 	id := make(map[*Node]string, len(all))
-	cluster := make(map[*Node]string, len(all))
-	byCluster := map[string][]*Node{}
-	var clusters []string
-	rank := map[string]int{}
-	label := make(map[*Node]string, len(all))
+	operands := make(map[*Node][]*Node, len(all))
+	consumers := make(map[*Node][]*Node, len(all))
 	for k, n := range all {
 		id[n] = "n" + strconv.Itoa(k)
-		operands := children(g, n)
-		var c, lbl string
-		switch {
-		case n.Op() == nil || n.IsVar(): // an input or a weight
-			c = clusterOf(n.Name())
-			lbl = n.Name() + "\n" + fmt.Sprint(n.Shape())
-		default:
-			module := ""
-			for _, ch := range operands {
-				if isWeight(ch) {
-					module = moduleOf(ch.Name())
-					break
-				}
-			}
-			// The op belongs to the latest module among its operands: a
-			// layer's query projection reads the previous layer's output,
-			// the MLM decoder reads the (tied) word embeddings.
-			for _, ch := range operands {
-				cc := cluster[ch]
-				if isWeight(ch) {
-					cc = clusterOf(ch.Name())
-				}
-				if cc != "" && (c == "" || rank[cc] > rank[c]) {
-					c = cc
-				}
-			}
-			lbl = opLabel(n.Op())
-			if module != "" {
-				lbl += "\n" + module
-			}
-			lbl += "\n" + fmt.Sprint(n.Shape())
+		operands[n] = children(g, n)
+		for _, ch := range operands[n] {
+			consumers[ch] = append(consumers[ch], n)
 		}
-		cluster[n], label[n] = c, lbl
-		if _, seen := byCluster[c]; !seen {
+	}
+
+	// Pass 1, in graph order (operands first): weights and inputs by name;
+	// an op in the latest cluster among its operands, so that a layer's
+	// query projection (reading the previous layer's output) and the MLM
+	// decoder (reading the tied word embeddings) sit in their own module.
+	cluster := make(map[*Node]string, len(all))
+	rank := map[string]int{"": -1}
+	var clusters []string
+	label := make(map[*Node]string, len(all))
+	for _, n := range all {
+		var c string
+		if n.Op() == nil || n.IsVar() { // an input or a weight
+			c = clusterOf(n.Name())
+			label[n] = n.Name() + "\n" + fmt.Sprint(n.Shape())
+		} else {
+			for _, ch := range operands[n] {
+				if rank[cluster[ch]] > rank[c] {
+					c = cluster[ch]
+				}
+			}
+			label[n] = opLabel(n.Op())
+			if m := weightModule(operands[n]); m != "" {
+				label[n] += "\n" + m
+			}
+			label[n] += "\n" + fmt.Sprint(n.Shape())
+		}
+		if _, seen := rank[c]; !seen {
 			rank[c] = len(clusters)
 			clusters = append(clusters, c)
 		}
-		byCluster[c] = append(byCluster[c], n)
+		cluster[n] = c
+	}
+	// Pass 2: an op that reads no weight and feeds a single op that does
+	// (the pooler's [CLS] row gather) belongs to that op's module.
+	for _, n := range all {
+		if n.Op() == nil || n.IsVar() || weightModule(operands[n]) != "" || len(consumers[n]) != 1 {
+			continue
+		}
+		if next := consumers[n][0]; weightModule(operands[next]) != "" {
+			cluster[n] = cluster[next]
+		}
+	}
+	byCluster := map[string][]*Node{}
+	for _, n := range all {
+		byCluster[cluster[n]] = append(byCluster[cluster[n]], n)
 	}
 
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "digraph %s {\n", quote(title))
 	sb.WriteString("\tlabel=" + quote(title) + ";\n\trankdir=TB;\n\tnode [fontname=\"monospace\", fontsize=10];\n")
-	for i, c := range clusters {
+	for i, c := range append([]string{""}, clusters...) { // "": inputs and constants
 		indent := "\t"
 		if c != "" {
 			fmt.Fprintf(&sb, "\tsubgraph cluster_%d {\n\t\tlabel=%s;\n", i, quote(c))
@@ -90,12 +100,11 @@ func Dot(g *Graph, title string) string {
 		}
 	}
 	for _, n := range all {
-		operands := children(g, n)
-		for i, ch := range operands {
+		for i, ch := range operands[n] {
 			if _, ok := id[ch]; !ok {
 				continue
 			}
-			if len(operands) > 1 {
+			if len(operands[n]) > 1 {
 				fmt.Fprintf(&sb, "\t%s -> %s [taillabel=\"%d\"];\n", id[ch], id[n], i)
 			} else {
 				fmt.Fprintf(&sb, "\t%s -> %s;\n", id[ch], id[n])
@@ -112,7 +121,9 @@ func Dot(g *Graph, title string) string {
 func opLabel(op G.Op) string {
 	s := op.String()
 	if strings.HasPrefix(s, "gx.") {
-		return s
+		// A gather names its table; an unnamed table is an expression
+		// such as gx.AddRow(%5a, %59): call it "rows".
+		return exprName.ReplaceAllString(s, "rows")
 	}
 	names := map[string]string{"+": "Add", "-": "Sub", "×": "Mul", "*": "Mul", "⊙": "Mul"}
 	sym, _, _ := strings.Cut(s, " ")
@@ -121,6 +132,18 @@ func opLabel(op G.Op) string {
 	}
 	return s
 }
+
+// weightModule is the module of the first weight among an op's operands.
+func weightModule(operands []*Node) string {
+	for _, ch := range operands {
+		if isWeight(ch) {
+			return moduleOf(ch.Name())
+		}
+	}
+	return ""
+}
+
+var exprName = regexp.MustCompile(`[\w.]+\((%[0-9a-f]+(, )?)*\)`)
 
 // children lists a node's operands in order.
 func children(g *Graph, n *Node) []*Node {
