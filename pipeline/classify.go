@@ -110,7 +110,7 @@ func (p *Pipeline) Classify(inputs []ClassifyInput, opts ClassifyOptions) ([]Cla
 	for i, in := range inputs {
 		enc, err := p.Tokenizer.EncodePair(in.Text, in.TextPair)
 		if err != nil {
-			return nil, fmt.Errorf("input %d: %w", i, err)
+			return nil, &InputError{i, err}
 		}
 		rows[i] = seq{ids: enc.IDs, types: enc.TypeIDs}
 	}

@@ -65,7 +65,7 @@ func (p *Pipeline) hidden(texts []string) ([][]float32, error) {
 	for i, text := range texts {
 		enc, err := p.Tokenizer.Encode(text)
 		if err != nil {
-			return nil, fmt.Errorf("input %d: %w", i, err)
+			return nil, &InputError{i, err}
 		}
 		rows[i] = seq{ids: enc.IDs, types: enc.TypeIDs}
 	}

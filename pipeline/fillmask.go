@@ -67,7 +67,7 @@ func (p *Pipeline) FillMask(texts []string, opts FillMaskOptions) ([]FillMaskRes
 	for i, text := range texts {
 		enc, err := p.Tokenizer.Encode(text)
 		if err != nil {
-			return nil, fmt.Errorf("input %d: %w", i, err)
+			return nil, &InputError{i, err}
 		}
 		for j, id := range enc.IDs {
 			if id == p.Tokenizer.MaskID() {
@@ -75,7 +75,7 @@ func (p *Pipeline) FillMask(texts []string, opts FillMaskOptions) ([]FillMaskRes
 			}
 		}
 		if len(masks[i]) == 0 {
-			return nil, fmt.Errorf("input %d: no mask token (%s) in %q", i, p.Tokenizer.Config().MaskToken, text)
+			return nil, &InputError{i, fmt.Errorf("no mask token (%s) in %q", p.Tokenizer.Config().MaskToken, text)}
 		}
 		rows[i] = seq{ids: enc.IDs, types: enc.TypeIDs}
 	}

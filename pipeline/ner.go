@@ -82,7 +82,7 @@ func (p *Pipeline) NER(texts []string, opts NEROptions) ([][]Entity, error) {
 	rows := make([]seq, len(texts))
 	for i, text := range texts {
 		if encs[i], err = tok.Encode(text); err != nil {
-			return nil, fmt.Errorf("input %d: %w", i, err)
+			return nil, &InputError{i, err}
 		}
 		rows[i] = seq{ids: encs[i].IDs, types: encs[i].TypeIDs}
 	}

@@ -119,7 +119,7 @@ func (p *Pipeline) forward(rows []seq, perToken int, names ...string) ([][][]flo
 	order := make([]int, len(rows))
 	for i := range rows {
 		if n := len(rows[i].ids); n > maxPos {
-			return nil, fmt.Errorf("input %d has %d tokens, more than the model's %d positions", i, n, maxPos)
+			return nil, &InputError{i, fmt.Errorf("%d tokens, more than the model's %d positions", n, maxPos)}
 		}
 		order[i] = i
 	}

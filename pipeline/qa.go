@@ -17,6 +17,22 @@ type QAInput struct {
 	Context  string `json:"context"`
 }
 
+// UnmarshalJSON requires both fields.
+func (in *QAInput) UnmarshalJSON(data []byte) error {
+	var obj struct {
+		Question *string `json:"question"`
+		Context  *string `json:"context"`
+	}
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return err
+	}
+	if obj.Question == nil || obj.Context == nil {
+		return errors.New(`want {"question": ..., "context": ...}`)
+	}
+	in.Question, in.Context = *obj.Question, *obj.Context
+	return nil
+}
+
 // QAOptions are question-answering's arguments; zero values take
 // HuggingFace's defaults.
 type QAOptions struct {
@@ -88,14 +104,14 @@ func (p *Pipeline) AnswerQuestions(inputs []QAInput, opts QAOptions) ([]QAResult
 	var windows []qaWindow
 	for i, in := range inputs {
 		if in.Question == "" {
-			return nil, fmt.Errorf("input %d: question cannot be empty", i)
+			return nil, &InputError{i, errors.New("question cannot be empty")}
 		}
 		if in.Context == "" {
-			return nil, fmt.Errorf("input %d: context cannot be empty", i)
+			return nil, &InputError{i, errors.New("context cannot be empty")}
 		}
 		enc, err := tok.EncodePair(in.Question, in.Context)
 		if err != nil {
-			return nil, fmt.Errorf("input %d: %w", i, err)
+			return nil, &InputError{i, err}
 		}
 		over := enc.Overflowing
 		enc.Overflowing = nil
@@ -110,6 +126,10 @@ func (p *Pipeline) AnswerQuestions(inputs []QAInput, opts QAOptions) ([]QAResult
 	}
 	out, err := p.forward(rows, p.Config.HiddenSize, "start_logits", "end_logits")
 	if err != nil {
+		var ie *InputError
+		if errors.As(err, &ie) { // a window: name its input
+			err = &InputError{windows[ie.Index].input, ie.Err}
+		}
 		return nil, fmt.Errorf("question-answering: %w", err)
 	}
 
