@@ -150,19 +150,27 @@ func (b *builder) build() {
 // then LayerNorm. Position ids are a constant 0..max_pos-1 sliced to the
 // sequence length read from the input's shape.
 func (b *builder) embeddings(scope string) string {
-	words := b.node(scope+".word_embeddings", "Gather", []string{b.weight(scope + ".word_embeddings.weight"), InputIDs})                 // [B, S, H]
-	types := b.node(scope+".token_type_embeddings", "Gather", []string{b.weight(scope + ".token_type_embeddings.weight"), TokenTypeIDs}) // [B, S, H]
-	shape := b.node(scope, "Shape", []string{InputIDs})                                                                                  // [2] = (B, S)
-	seqLen := b.node(scope, "Gather", []string{shape, b.int64s("const.one_1d", []int64{1}, 1)}, IntAttr("axis", 0))                      // [1] = (S)
-	allPositions := make([]int64, b.cfg.MaxPositionEmbeddings)
-	for i := range allPositions {
-		allPositions[i] = int64(i)
+	word := b.weight(scope + ".word_embeddings.weight")
+	tokenType := b.weight(scope + ".token_type_embeddings.weight")
+	position := b.weight(scope + ".position_embeddings.weight")
+
+	words := b.node(scope+".word_embeddings", "Gather", []string{word, InputIDs})                // [B, S, H]
+	types := b.node(scope+".token_type_embeddings", "Gather", []string{tokenType, TokenTypeIDs}) // [B, S, H]
+
+	// position_ids[:S]: S read from the input's shape at run time.
+	all := make([]int64, b.cfg.MaxPositionEmbeddings)
+	for i := range all {
+		all[i] = int64(i)
 	}
-	positionIDs := b.int64s(scope+".position_ids", allPositions, int64(len(allPositions)))
-	posIDs := b.node(scope, "Slice", []string{positionIDs, b.int64s("const.zero_1d", []int64{0}, 1), seqLen, b.int64s("const.zero_1d", []int64{0}, 1)}) // [S]
-	pos := b.node(scope+".position_embeddings", "Gather", []string{b.weight(scope + ".position_embeddings.weight"), posIDs})                            // [S, H]
+	positionIDs := b.int64s(scope+".position_ids", all, int64(len(all)))
+	zero, one := b.int64s("const.zero_1d", []int64{0}, 1), b.int64s("const.one_1d", []int64{1}, 1)
+	shape := b.node(scope, "Shape", []string{InputIDs})                                  // [2] = (B, S)
+	seqLen := b.node(scope, "Gather", []string{shape, one}, IntAttr("axis", 0))          // [1] = (S)
+	ids := b.node(scope, "Slice", []string{positionIDs, zero, seqLen, zero})             // [S], starts 0, ends S, axis 0
+	positions := b.node(scope+".position_embeddings", "Gather", []string{position, ids}) // [S, H]
+
 	e := b.node(scope, "Add", []string{words, types})
-	e = b.node(scope, "Add", []string{e, pos}) // broadcast over the batch
+	e = b.node(scope, "Add", []string{e, positions}) // broadcast over the batch
 	return b.layerNorm(scope+".LayerNorm", e)
 }
 
@@ -176,13 +184,15 @@ func (b *builder) extendedMask(scope string) string {
 	return b.node(scope, "Unsqueeze", []string{m, b.int64s("const.axes_1_2", []int64{1, 2}, 2)}) // [B, 1, 1, S]
 }
 
-// layer is BertLayer: attention with its output block, then the feed-forward block.
+// layer is BertLayer: attention with its output block (BertSelfOutput),
+// then the feed-forward block (BertIntermediate, BertOutput); post-LN residuals.
 func (b *builder) layer(scope, x, mask string) string {
-	a := b.selfAttention(scope+".attention.self", x, mask) // [B, S, H]
-	a = b.layerNorm(scope+".attention.output.LayerNorm", b.node(scope+".attention.output", "Add", []string{b.linear(scope+".attention.output.dense", a), x}))
-	i := b.activation(scope+".intermediate", b.linear(scope+".intermediate.dense", a))   // [B, S, I]
-	o := b.node(scope+".output", "Add", []string{b.linear(scope+".output.dense", i), a}) // [B, S, H]
-	return b.layerNorm(scope+".output.LayerNorm", o)
+	ctx := b.selfAttention(scope+".attention.self", x, mask)                                                   // [B, S, H]
+	a := b.node(scope+".attention.output", "Add", []string{b.linear(scope+".attention.output.dense", ctx), x}) // dense + residual
+	a = b.layerNorm(scope+".attention.output.LayerNorm", a)                                                    // [B, S, H]
+	i := b.activation(scope+".intermediate", b.linear(scope+".intermediate.dense", a))                         // [B, S, I]
+	o := b.node(scope+".output", "Add", []string{b.linear(scope+".output.dense", i), a})                       // dense + residual
+	return b.layerNorm(scope+".output.LayerNorm", o)                                                           // [B, S, H]
 }
 
 // selfAttention is BertSelfAttention in eval mode:
@@ -240,11 +250,12 @@ func (b *builder) layerNorm(scope, x string) string {
 	if b.opset >= 17 {
 		return b.node(scope, "LayerNormalization", []string{x, gamma, beta}, IntAttr("axis", -1), FloatAttr("epsilon", eps))
 	}
-	mean := b.node(scope, "ReduceMean", []string{x}, IntsAttr("axes", -1), IntAttr("keepdims", 1))
+	lastAxis := []Attr{IntsAttr("axes", -1), IntAttr("keepdims", 1)}
+	mean := b.node(scope, "ReduceMean", []string{x}, lastAxis...)
 	d := b.node(scope, "Sub", []string{x, mean})
-	variance := b.node(scope, "ReduceMean", []string{b.node(scope, "Mul", []string{d, d})}, IntsAttr("axes", -1), IntAttr("keepdims", 1))
-	std := b.node(scope, "Sqrt", []string{b.node(scope, "Add", []string{variance, b.scalarFloat("eps_"+strconv.FormatFloat(float64(eps), 'g', -1, 32), eps)})})
-	y := b.node(scope, "Div", []string{d, std})
+	variance := b.node(scope, "ReduceMean", []string{b.node(scope, "Mul", []string{d, d})}, lastAxis...) // biased
+	plusEps := b.node(scope, "Add", []string{variance, b.scalarFloat("eps_"+strconv.FormatFloat(float64(eps), 'g', -1, 32), eps)})
+	y := b.node(scope, "Div", []string{d, b.node(scope, "Sqrt", []string{plusEps})})
 	return b.node(scope, "Add", []string{b.node(scope, "Mul", []string{y, gamma}), beta})
 }
 
@@ -252,15 +263,17 @@ func (b *builder) layerNorm(scope, x string) string {
 // its tanh approximation 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
 // ("gelu_new", "gelu_pytorch_tanh"), or ReLU.
 func (b *builder) activation(scope, x string) string {
+	half, one := b.scalarFloat("half", 0.5), b.scalarFloat("one_f", 1)
+	mul := func(p, q string) string { return b.node(scope, "Mul", []string{p, q}) }
+	add := func(p, q string) string { return b.node(scope, "Add", []string{p, q}) }
 	switch b.cfg.HiddenAct {
 	case "gelu":
-		e := b.node(scope, "Erf", []string{b.node(scope, "Div", []string{x, b.scalarFloat("sqrt_2", math.Sqrt2)})})
-		return b.node(scope, "Mul", []string{b.node(scope, "Mul", []string{x, b.node(scope, "Add", []string{e, b.scalarFloat("one_f", 1)})}), b.scalarFloat("half", 0.5)})
+		erf := b.node(scope, "Erf", []string{b.node(scope, "Div", []string{x, b.scalarFloat("sqrt_2", math.Sqrt2)})})
+		return mul(mul(x, add(erf, one)), half)
 	case "gelu_new", "gelu_pytorch_tanh":
-		cube := b.node(scope, "Mul", []string{b.node(scope, "Mul", []string{x, x}), x})
-		inner := b.node(scope, "Add", []string{x, b.node(scope, "Mul", []string{cube, b.scalarFloat("gelu_coef", 0.044715)})})
-		t := b.node(scope, "Tanh", []string{b.node(scope, "Mul", []string{inner, b.scalarFloat("sqrt_2_over_pi", float32(math.Sqrt(2/math.Pi)))})})
-		return b.node(scope, "Mul", []string{b.node(scope, "Mul", []string{x, b.scalarFloat("half", 0.5)}), b.node(scope, "Add", []string{t, b.scalarFloat("one_f", 1)})})
+		cube := mul(mul(x, x), x)
+		inner := mul(add(x, mul(cube, b.scalarFloat("gelu_coef", 0.044715))), b.scalarFloat("sqrt_2_over_pi", float32(math.Sqrt(2/math.Pi))))
+		return mul(mul(x, half), add(b.node(scope, "Tanh", []string{inner}), one))
 	default: // relu; Config.Validate admits nothing else
 		return b.node(scope, "Relu", []string{x})
 	}

@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gorbert/gorbert"
 	"github.com/gorbert/gorbert/checkpoint"
@@ -60,7 +62,10 @@ func onnxRuntime(t *testing.T) string {
 			}
 		}
 		var stdout, stderr bytes.Buffer
-		cmd := exec.Command("bash", filepath.Join("..", "scripts", "install-onnxruntime.sh"))
+		// A machine without the npm registry fails within the script's fetch timeout.
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "bash", filepath.Join("..", "scripts", "install-onnxruntime.sh"))
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Run(); err != nil {
 			ortErr = fmt.Errorf("scripts/install-onnxruntime.sh: %v: %s", err, strings.TrimSpace(stderr.String()))

@@ -38,7 +38,7 @@ fi
 mkdir -p "$dir"
 # A package.json of its own keeps npm from walking up into another project.
 [ -f "$dir/package.json" ] || echo '{"name":"gorbert-ort","private":true}' >"$dir/package.json"
-(cd "$dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error "onnxruntime-node@$version" >&2)
+(cd "$dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error --fetch-retries=1 --fetch-timeout=60000 "onnxruntime-node@$version" >&2)
 node -e "require(process.argv[1])" "$dir/node_modules/onnxruntime-node" >&2
 echo "install-onnxruntime: installed onnxruntime-node@$version in $dir" >&2
 echo "$dir"
