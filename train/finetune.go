@@ -106,9 +106,10 @@ type FinetuneResult struct {
 	BestValue         float64
 	BestStep          int
 	LastEval          map[string]float64
-	StepsPerS         float64
-	TokensPerS        float64 // real (unpadded) training tokens
+	StepsPerS         float64 // training only: evaluation and checkpoints left out
+	TokensPerS        float64 // real (unpadded) training tokens per second of training
 	Elapsed           time.Duration
+	EvalTime          time.Duration // spent evaluating and saving
 }
 
 // finetuneState is what a fine-tuning checkpoint holds besides weights and
@@ -317,6 +318,7 @@ func Finetune(ctx context.Context, cfg FinetuneConfig) (*FinetuneResult, error) 
 			evalNow := len(d.dev) > 0 && ((cfg.EvalEvery > 0 && step%cfg.EvalEvery == 0) ||
 				(cfg.EvalEvery <= 0 && s == stepsPerEpoch-1) || step == total)
 			stop := false
+			pauseStart := time.Now() // evaluation and saving do not count in the throughput
 			if evalNow {
 				ev, err := evaluate(model, d, eo)
 				if err != nil {
@@ -354,6 +356,9 @@ func Finetune(ctx context.Context, cfg FinetuneConfig) (*FinetuneResult, error) 
 					return nil, err
 				}
 			}
+			pause := time.Since(pauseStart)
+			res.EvalTime += pause
+			windowStart = windowStart.Add(pause)
 			if interrupted {
 				res.Interrupted = true
 				stop = true
@@ -368,7 +373,7 @@ func Finetune(ctx context.Context, cfg FinetuneConfig) (*FinetuneResult, error) 
 	}
 	progress.finish()
 	res.Elapsed = time.Since(start)
-	if sec := res.Elapsed.Seconds(); sec > 0 {
+	if sec := (res.Elapsed - res.EvalTime).Seconds(); sec > 0 {
 		res.StepsPerS = float64(res.Steps-startStep) / sec
 		res.TokensPerS = float64(tokens) / sec
 	}

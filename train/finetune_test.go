@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -12,7 +13,9 @@ import (
 	"testing"
 
 	"github.com/gorbert/gorbert"
+	"github.com/gorbert/gorbert/checkpoint"
 	"github.com/gorbert/gorbert/graph"
+	"github.com/sirupsen/logrus"
 )
 
 // tinyWords is the word-level vocabulary of the synthetic tasks.
@@ -440,5 +443,75 @@ func TestFinetuneSST2(t *testing.T) {
 	t.Logf("SST-2, 2000 examples, 3 epochs: %d steps, dev %v, %.1f steps/s, %.0f tokens/s", res.Steps, res.LastEval, res.StepsPerS, res.TokensPerS)
 	if res.Steps != 375 || res.LastEval["accuracy"] < 0.55 {
 		t.Fatalf("result %+v", res)
+	}
+}
+
+func TestFinetuneRegression(t *testing.T) {
+	cfg := classifyRun(t, tinyModel(t, 16))
+	for _, path := range []string{cfg.Train, cfg.Dev} {
+		data, _ := os.ReadFile(path)
+		s := strings.ReplaceAll(strings.ReplaceAll(string(data), "\tpos\n", "\t1.0\n"), "\tneg\n", "\t0.0\n")
+		os.WriteFile(path, []byte(s), 0o644)
+	}
+	cfg.Regression, cfg.Epochs, cfg.LR = true, 6, 5e-3
+	res, err := Finetune(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("regression: dev %v", res.LastEval)
+	if res.Metric != "pearson" || res.LastEval["pearson"] < 0.5 || res.Labels != nil {
+		t.Fatalf("result %+v", res)
+	}
+	p, _, err := graph.Load(res.Final)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Config.NumLabels() != 1 || p.Config.ProblemType != "regression" {
+		t.Fatalf("config: %d labels, problem type %q", p.Config.NumLabels(), p.Config.ProblemType)
+	}
+}
+
+// TestFinetuneFromFinetuned starts from a fine-tuned classifier: a head with
+// the same labels is kept (the data takes its label order), one with other
+// labels is replaced; a resume with other data is refused.
+func TestFinetuneFromFinetuned(t *testing.T) {
+	cfg := classifyRun(t, tinyModel(t, 16))
+	cfg.Epochs = 1
+	res, err := Finetune(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := logrus.New()
+	log.SetOutput(io.Discard)
+	for _, tc := range []struct {
+		labels []string
+		fresh  bool
+		want   []string
+	}{
+		{[]string{"neg", "pos"}, false, []string{"neg", "pos"}},
+		{[]string{"pos", "neg"}, false, []string{"neg", "pos"}},
+		{[]string{"a", "b", "c"}, true, []string{"a", "b", "c"}},
+	} {
+		m, err := checkpoint.LoadFor(res.Best, gorbert.TaskClassify)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := &taskData{task: gorbert.TaskClassify, labels: tc.labels, train: []feature{{label: 0}, {label: 1}}}
+		if err := setHead(m, gorbert.TaskClassify, gorbert.TaskClassify, d, log); err != nil {
+			t.Fatal(err)
+		}
+		if fresh := slices.Contains(m.Missing, "classifier.weight"); fresh != tc.fresh || !slices.Equal(m.Config.Labels(), tc.want) || !slices.Equal(d.labels, tc.want) {
+			t.Fatalf("labels %v: fresh head %v, config labels %v, data labels %v", tc.labels, fresh, m.Config.Labels(), d.labels)
+		}
+		if tc.labels[0] == "pos" && (d.train[0].label != 1 || d.train[1].label != 0) {
+			t.Fatalf("features not renumbered: %+v", d.train)
+		}
+	}
+	// A second run on it, resumed with other data, is refused.
+	cfg2 := classifyRun(t, res.Best)
+	cfg2.Epochs, cfg2.OutDir = 1, cfg.OutDir
+	cfg2.Resume, cfg2.Limit = true, 32
+	if _, err := Finetune(context.Background(), cfg2); err == nil || !strings.Contains(err.Error(), "another run") {
+		t.Fatalf("err = %v", err)
 	}
 }
