@@ -21,6 +21,6 @@
 // byte offsets alongside for Go callers.
 //
 // Results marshal to the JSON HuggingFace returns (a single answer as a bare
-// object, several masks as a list of lists, ...); ReadJSONL and WriteJSONL
+// object, several masks as a list of lists, ...); ProcessJSONL and ProcessJSONLFiles
 // are the JSON Lines plumbing of cmd/infer.
 package pipeline

@@ -41,7 +41,7 @@ type Entity struct {
 	EndByte     int     `json:"end_byte"`
 }
 
-// token is one non-special token with its label probabilities.
+// nerToken is one non-special token with its label probabilities.
 type nerToken struct {
 	word               string
 	scores             []float32
