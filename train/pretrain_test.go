@@ -3,7 +3,6 @@ package train
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -192,5 +191,4 @@ func TestPretrainStopsOnNonFiniteLoss(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "non-finite") {
 		t.Fatalf("err = %v", err)
 	}
-	fmt.Sprint(err)
 }
