@@ -78,7 +78,7 @@ func activationOp(name string, grad bool) *kernelOp {
 		if err != nil {
 			return nil, err
 		}
-		out := newDense(x.Dtype(), x.Shape()...)
+		out := op.output(x.Dtype(), x.Shape()...)
 		var dy *tensor.Dense
 		if grad {
 			if dy, err = dense(in[1]); err != nil {
@@ -87,9 +87,23 @@ func activationOp(name string, grad bool) *kernelOp {
 		}
 		switch xd := x.Data().(type) {
 		case []float32:
-			applyActivation(out.Data().([]float32), xd, dyData[float32](dy), name)
+			o, d := out.Data().([]float32), dyData[float32](dy)
+			parallelRows(len(xd), 20, func(lo, hi int) {
+				var dd []float32
+				if d != nil {
+					dd = d[lo:hi]
+				}
+				applyActivation32(o[lo:hi], xd[lo:hi], dd, name)
+			})
 		case []float64:
-			applyActivation(out.Data().([]float64), xd, dyData[float64](dy), name)
+			o, d := out.Data().([]float64), dyData[float64](dy)
+			parallelRows(len(xd), 40, func(lo, hi int) {
+				var dd []float64
+				if d != nil {
+					dd = d[lo:hi]
+				}
+				applyActivation(o[lo:hi], xd[lo:hi], dd, name)
+			})
 		}
 		return out, nil
 	}
@@ -116,5 +130,35 @@ func applyActivation[T Float](out, x, dy []T, name string) {
 	}
 	for i, v := range x {
 		out[i] = T(activateGrad(name, float64(v)) * float64(dy[i]))
+	}
+}
+
+// applyActivation32 is applyActivation with float32 arithmetic (fastmath.go).
+func applyActivation32(out, x, dy []float32, name string) {
+	switch name {
+	case GELU:
+		if dy == nil {
+			for i, v := range x {
+				out[i], _ = geluf(v)
+			}
+			return
+		}
+		for i, v := range x {
+			_, d := geluf(v)
+			out[i] = d * dy[i]
+		}
+	case GELUTanh:
+		if dy == nil {
+			for i, v := range x {
+				out[i], _ = geluTanhf(v)
+			}
+			return
+		}
+		for i, v := range x {
+			_, d := geluTanhf(v)
+			out[i] = d * dy[i]
+		}
+	default:
+		applyActivation(out, x, dy, name)
 	}
 }

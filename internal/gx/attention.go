@@ -84,11 +84,11 @@ func headOp(kind, batch, seq, heads int, alpha float64) *kernelOp {
 			return nil, err
 		}
 		hidden := y.Shape()[1]
-		var out *tensor.Dense
+		var out *tensor.Dense // every element is written by one gemm with beta = 0
 		if kind == headQKt {
-			out = newDense(x.Dtype(), batch, heads, seq, seq)
+			out = op.output(x.Dtype(), batch, heads, seq, seq)
 		} else {
-			out = newDense(x.Dtype(), batch*seq, hidden)
+			out = op.output(x.Dtype(), batch*seq, hidden)
 		}
 		switch xd := x.Data().(type) {
 		case []float32:
@@ -121,22 +121,36 @@ func headOp(kind, batch, seq, heads int, alpha float64) *kernelOp {
 	return op
 }
 
+// headProduct runs one gemm per (batch row, head). Each writes its own block
+// of out, so when the BLAS runs single-threaded (gemmSplit > 1) the pairs
+// are spread over the workers instead.
 func headProduct[T Float](kind int, out, x, y []T, batch, seq, heads, hidden int, alpha T) {
 	d := hidden / heads
-	for bi := 0; bi < batch; bi++ {
-		for h := 0; h < heads; h++ {
-			rows := bi*seq*hidden + h*d      // start of head h in row block bi
-			sq := (bi*heads + h) * seq * seq // start of the (S, S) block
-			switch kind {
-			case headQKt:
-				gemm(false, true, seq, seq, d, alpha, x[rows:], hidden, y[rows:], hidden, 0, out[sq:], seq)
-			case headPV:
-				gemm(false, false, seq, d, seq, alpha, x[sq:], seq, y[rows:], hidden, 0, out[rows:], hidden)
-			default:
-				gemm(true, false, seq, d, seq, alpha, x[sq:], seq, y[rows:], hidden, 0, out[rows:], hidden)
-			}
+	one := func(i int) {
+		bi, h := i/heads, i%heads
+		rows := bi*seq*hidden + h*d      // start of head h in row block bi
+		sq := (bi*heads + h) * seq * seq // start of the (S, S) block
+		switch kind {
+		case headQKt:
+			gemm(false, true, seq, seq, d, alpha, x[rows:], hidden, y[rows:], hidden, 0, out[sq:], seq)
+		case headPV:
+			gemm(false, false, seq, d, seq, alpha, x[sq:], seq, y[rows:], hidden, 0, out[rows:], hidden)
+		default:
+			gemm(true, false, seq, d, seq, alpha, x[sq:], seq, y[rows:], hidden, 0, out[rows:], hidden)
 		}
 	}
+	pairs := batch * heads
+	if gemmSplit <= 1 {
+		for i := 0; i < pairs; i++ {
+			one(i)
+		}
+		return
+	}
+	parallelRows(pairs, 2*seq*seq*d, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			one(i)
+		}
+	})
 }
 
 // MaskedSoftmax is the attention softmax over keys: scores (B, heads, S, S)
@@ -180,8 +194,8 @@ func softmaxOp(masked bool) *kernelOp {
 		}
 		s := x.Shape()
 		cols := s[len(s)-1]
-		out := newDense(x.Dtype(), s...)
-		var keep []bool // per batch row and key
+		out := op.output(x.Dtype(), s...) // every element is written
+		var keep []bool                   // per batch row and key
 		rowsPerBatch := x.Shape().TotalSize() / cols
 		if masked {
 			m, err := dense(in[1])
@@ -191,11 +205,18 @@ func softmaxOp(masked bool) *kernelOp {
 			keep = maskToKeep(m)
 			rowsPerBatch = s[1] * s[2]
 		}
+		rows := x.Shape().TotalSize() / cols
 		switch xd := x.Data().(type) {
 		case []float32:
-			softmaxRows(out.Data().([]float32), xd, cols, keep, rowsPerBatch)
+			o := out.Data().([]float32)
+			parallelRows(rows, 8*cols, func(lo, hi int) {
+				softmaxRows32(o, xd, cols, keep, rowsPerBatch, lo, hi)
+			})
 		case []float64:
-			softmaxRows(out.Data().([]float64), xd, cols, keep, rowsPerBatch)
+			o := out.Data().([]float64)
+			parallelRows(rows, 20*cols, func(lo, hi int) {
+				softmaxRows(o[lo*cols:hi*cols], xd[lo*cols:hi*cols], cols, keep, rowsPerBatch, lo)
+			})
 		}
 		return out, nil
 	}
@@ -225,13 +246,13 @@ func maskToKeep(m *tensor.Dense) []bool {
 }
 
 // softmaxRows normalises each row of length cols. With keep, row r belongs to
-// batch row r/rowsPerBatch and only its kept columns take part.
-func softmaxRows[T Float](out, x []T, cols int, keep []bool, rowsPerBatch int) {
+// batch row (first+r)/rowsPerBatch and only its kept columns take part.
+func softmaxRows[T Float](out, x []T, cols int, keep []bool, rowsPerBatch, first int) {
 	for r := 0; r*cols < len(x); r++ {
 		row, o := x[r*cols:(r+1)*cols], out[r*cols:(r+1)*cols]
 		var k []bool
 		if keep != nil {
-			bi := r / rowsPerBatch
+			bi := (first + r) / rowsPerBatch
 			k = keep[bi*cols : (bi+1)*cols]
 		}
 		max := math.Inf(-1)
@@ -263,6 +284,51 @@ func softmaxRows[T Float](out, x []T, cols int, keep []bool, rowsPerBatch int) {
 	}
 }
 
+// softmaxRows32 is softmaxRows for rows [lo, hi) in float32 arithmetic with
+// expf (the sum is kept in float64).
+func softmaxRows32(out, x []float32, cols int, keep []bool, rowsPerBatch, lo, hi int) {
+	for r := lo; r < hi; r++ {
+		row, o := x[r*cols:(r+1)*cols], out[r*cols:(r+1)*cols]
+		var k []bool
+		if keep != nil {
+			bi := r / rowsPerBatch
+			k = keep[bi*cols : (bi+1)*cols]
+		}
+		max := float32(math.Inf(-1))
+		for j, v := range row {
+			if (k == nil || k[j]) && v > max {
+				max = v
+			}
+		}
+		if math.IsInf(float64(max), -1) { // every key masked: zeros (see softmaxRows)
+			clear(o)
+			continue
+		}
+		var sum float64
+		if k == nil {
+			for j, v := range row {
+				e := expf(v - max)
+				o[j] = e
+				sum += float64(e)
+			}
+		} else {
+			for j, v := range row {
+				if !k[j] {
+					o[j] = 0
+					continue
+				}
+				e := expf(v - max)
+				o[j] = e
+				sum += float64(e)
+			}
+		}
+		inv := float32(1 / sum)
+		for j := range o {
+			o[j] *= inv
+		}
+	}
+}
+
 // softmaxGradOp: from (p, dp), dx = p ⊙ (dp − Σ p·dp) row by row.
 func softmaxGradOp(dims int) *kernelOp {
 	op := &kernelOp{name: fmt.Sprintf("gx.SoftmaxGrad{dims=%d}", dims), arity: 2, typ: fnType(tt(dims), tt(dims), tt(dims)), diff: []bool{false, false}}
@@ -277,12 +343,19 @@ func softmaxGradOp(dims int) *kernelOp {
 			return nil, err
 		}
 		s := p.Shape()
-		out := newDense(p.Dtype(), s...)
+		cols := s[len(s)-1]
+		out := op.output(p.Dtype(), s...) // every element is written
 		switch pd := p.Data().(type) {
 		case []float32:
-			softmaxGrad(out.Data().([]float32), pd, dp.Data().([]float32), s[len(s)-1])
+			o, d := out.Data().([]float32), dp.Data().([]float32)
+			parallelRows(len(pd)/cols, 4*cols, func(lo, hi int) {
+				softmaxGrad(o[lo*cols:hi*cols], pd[lo*cols:hi*cols], d[lo*cols:hi*cols], cols)
+			})
 		case []float64:
-			softmaxGrad(out.Data().([]float64), pd, dp.Data().([]float64), s[len(s)-1])
+			o, d := out.Data().([]float64), dp.Data().([]float64)
+			parallelRows(len(pd)/cols, 4*cols, func(lo, hi int) {
+				softmaxGrad(o[lo*cols:hi*cols], pd[lo*cols:hi*cols], d[lo*cols:hi*cols], cols)
+			})
 		}
 		return out, nil
 	}

@@ -3,17 +3,34 @@
 package gx
 
 // #cgo LDFLAGS: -lopenblas
+// void openblas_set_num_threads(int num_threads);
 import "C"
 
 import (
+	"os"
+
 	"gonum.org/v1/netlib/blas/netlib"
 	G "gorgonia.org/gorgonia"
 )
 
 // With -tags openblas every gemm (ours through G.WhichBLAS(), and Gorgonia's
 // own Mul/BatchedMatMul through tensor's BLAS) runs in OpenBLAS via cgo.
-// Build needs Debian's libopenblas-dev; OPENBLAS_NUM_THREADS sets its threads.
-func init() { G.Use(netlib.Implementation{}) }
+// Building needs Debian's libopenblas-dev (running, libopenblas0).
+//
+// Threads: by default OpenBLAS is pinned to one thread and gx splits each
+// large gemm (and the attention heads) over GOMAXPROCS goroutines itself, so
+// OpenBLAS's worker threads never spin on the cores that Go's elementwise
+// kernels need (see ../shared/perf/README.md §3, contention). Setting
+// OPENBLAS_NUM_THREADS in the environment hands the threading back to
+// OpenBLAS (and gx runs each gemm as one call).
+func init() {
+	G.Use(netlib.Implementation{})
+	if _, set := os.LookupEnv("OPENBLAS_NUM_THREADS"); set || workers <= 1 {
+		return
+	}
+	C.openblas_set_num_threads(1)
+	gemmSplit = workers
+}
 
 // BLASName names the BLAS this binary was built with.
 const BLASName = "openblas"

@@ -48,12 +48,14 @@ func gatherOp(table string, skip int) *kernelOp {
 		if err := checkIDs(table, ids, v); err != nil {
 			return nil, err
 		}
-		out := newDense(t.Dtype(), len(ids), h)
+		out := op.output(t.Dtype(), len(ids), h) // every row is copied over
 		switch td := t.Data().(type) {
 		case []float32:
-			gatherRows(out.Data().([]float32), td, ids, h)
+			o := out.Data().([]float32)
+			parallelRows(len(ids), h, func(lo, hi int) { gatherRows(o[lo*h:hi*h], td, ids[lo:hi], h) })
 		case []float64:
-			gatherRows(out.Data().([]float64), td, ids, h)
+			o := out.Data().([]float64)
+			parallelRows(len(ids), h, func(lo, hi int) { gatherRows(o[lo*h:hi*h], td, ids[lo:hi], h) })
 		}
 		return out, nil
 	}
@@ -102,7 +104,7 @@ func scatterAddOp(table string, rows, skip int) *kernelOp {
 			return nil, err
 		}
 		h := dy.Shape()[1]
-		out := newDense(dy.Dtype(), rows, h)
+		out := op.zeroOutput(dy.Dtype(), rows, h) // scatterRows accumulates
 		switch d := dy.Data().(type) {
 		case []float32:
 			scatterRows(out.Data().([]float32), d, ids, h, skip)
@@ -114,14 +116,18 @@ func scatterAddOp(table string, rows, skip int) *kernelOp {
 	return op
 }
 
+// scatterRows adds dy's rows into out's rows ids (in order, so repeated ids
+// sum the same way every time); workers own disjoint column ranges.
 func scatterRows[T Float](out, dy []T, ids []int, h, skip int) {
-	for i, id := range ids {
-		if id == skip {
-			continue
+	parallelRows(h, len(ids), func(lo, hi int) {
+		for i, id := range ids {
+			if id == skip {
+				continue
+			}
+			o, d := out[id*h+lo:id*h+hi], dy[i*h+lo:i*h+hi]
+			for j, v := range d {
+				o[j] += v
+			}
 		}
-		o, d := out[id*h:(id+1)*h], dy[i*h:(i+1)*h]
-		for j, v := range d {
-			o[j] += v
-		}
-	}
+	})
 }

@@ -42,12 +42,15 @@ func layerNormOp(eps float64) *kernelOp {
 		if err != nil {
 			return nil, err
 		}
-		out := newDense(x.Dtype(), x.Shape()...)
+		out := op.output(x.Dtype(), x.Shape()...) // every element is written
+		h := x.Shape()[1]
 		switch xd := x.Data().(type) {
 		case []float32:
-			layerNorm(out.Data().([]float32), xd, g.Data().([]float32), eps)
+			o, gd := out.Data().([]float32), g.Data().([]float32)
+			parallelRows(len(xd)/h, 6*h, func(lo, hi int) { layerNorm(o[lo*h:hi*h], xd[lo*h:hi*h], gd, eps) })
 		case []float64:
-			layerNorm(out.Data().([]float64), xd, g.Data().([]float64), eps)
+			o, gd := out.Data().([]float64), g.Data().([]float64)
+			parallelRows(len(xd)/h, 6*h, func(lo, hi int) { layerNorm(o[lo*h:hi*h], xd[lo*h:hi*h], gd, eps) })
 		}
 		return out, nil
 	}
@@ -124,21 +127,51 @@ func layerNormGradOp(eps float64, wrtGamma bool) *kernelOp {
 		if wrtGamma {
 			shape = g.Shape()
 		}
-		out := newDense(x.Dtype(), shape...)
+		out := op.output(x.Dtype(), shape...) // every element is written
 		switch xd := x.Data().(type) {
 		case []float32:
-			layerNormGrad(out.Data().([]float32), xd, g.Data().([]float32), dy.Data().([]float32), eps, wrtGamma)
+			layerNormGradRows(out.Data().([]float32), xd, g.Data().([]float32), dy.Data().([]float32), eps, wrtGamma)
 		case []float64:
-			layerNormGrad(out.Data().([]float64), xd, g.Data().([]float64), dy.Data().([]float64), eps, wrtGamma)
+			layerNormGradRows(out.Data().([]float64), xd, g.Data().([]float64), dy.Data().([]float64), eps, wrtGamma)
 		}
 		return out, nil
 	}
 	return op
 }
 
-func layerNormGrad[T Float](out, x, gamma, dy []T, eps float64, wrtGamma bool) {
+// layerNormGradRows splits layerNormGrad's rows over the workers: each
+// writes its own rows of dx, or sums dγ over its rows into its own
+// accumulator, added up at the end.
+func layerNormGradRows[T Float](out, x, gamma, dy []T, eps float64, wrtGamma bool) {
 	h := len(gamma)
-	acc := make([]float64, h)
+	rows := len(x) / h
+	if !wrtGamma {
+		parallelRows(rows, 8*h, func(lo, hi int) {
+			layerNormGrad(out[lo*h:hi*h], x[lo*h:hi*h], gamma, dy[lo*h:hi*h], eps, false, nil)
+		})
+		return
+	}
+	accs := make([][]float64, workers)
+	parallelRowsIndexed(rows, 8*h, func(i, lo, hi int) {
+		acc := make([]float64, h)
+		layerNormGrad(out, x[lo*h:hi*h], gamma, dy[lo*h:hi*h], eps, true, acc)
+		accs[i] = acc
+	})
+	for j := range out {
+		var s float64
+		for _, acc := range accs {
+			if acc != nil {
+				s += acc[j]
+			}
+		}
+		out[j] = T(s)
+	}
+}
+
+// layerNormGrad computes dx rows into out, or (wrtGamma) adds Σ_rows dy·x̂
+// into acc.
+func layerNormGrad[T Float](out, x, gamma, dy []T, eps float64, wrtGamma bool, acc []float64) {
+	h := len(gamma)
 	for i := 0; i < len(x); i += h {
 		row, d := x[i:i+h], dy[i:i+h]
 		mean, rstd := rowStats(row, eps)
@@ -160,11 +193,6 @@ func layerNormGrad[T Float](out, x, gamma, dy []T, eps float64, wrtGamma bool) {
 		for j, v := range row {
 			xh := (float64(v) - mean) * rstd
 			o[j] = T(rstd * (float64(d[j])*float64(gamma[j]) - mg - xh*mgx))
-		}
-	}
-	if wrtGamma {
-		for j := range out {
-			out[j] = T(acc[j])
 		}
 	}
 }

@@ -77,12 +77,12 @@ func matMulOp(tA, tB bool) *kernelOp {
 			return nil, err
 		}
 		m, k, n, _ := dims(a.Shape(), bb.Shape())
-		out := newDense(a.Dtype(), m, n)
+		out := op.output(a.Dtype(), m, n) // beta = 0: the gemm never reads the stale values
 		switch ad := a.Data().(type) {
 		case []float32:
-			gemm(tA, tB, m, n, k, 1, ad, a.Shape()[1], bb.Data().([]float32), bb.Shape()[1], 0, out.Data().([]float32), n)
+			pgemm(tA, tB, m, n, k, 1, ad, a.Shape()[1], bb.Data().([]float32), bb.Shape()[1], 0, out.Data().([]float32), n)
 		case []float64:
-			gemm(tA, tB, m, n, k, 1, ad, a.Shape()[1], bb.Data().([]float64), bb.Shape()[1], 0, out.Data().([]float64), n)
+			pgemm(tA, tB, m, n, k, 1, ad, a.Shape()[1], bb.Data().([]float64), bb.Shape()[1], 0, out.Data().([]float64), n)
 		}
 		return out, nil
 	}
@@ -142,12 +142,12 @@ func addRowOp() *kernelOp {
 		if err != nil {
 			return nil, err
 		}
-		out := x.Clone().(*tensor.Dense)
+		out := op.output(x.Dtype(), x.Shape()...)
 		switch od := out.Data().(type) {
 		case []float32:
-			addRows(od, v.Data().([]float32))
+			addRowsTo(od, x.Data().([]float32), v.Data().([]float32))
 		case []float64:
-			addRows(od, v.Data().([]float64))
+			addRowsTo(od, x.Data().([]float64), v.Data().([]float64))
 		}
 		return out, nil
 	}
@@ -158,14 +158,17 @@ func addRowOp() *kernelOp {
 	return op
 }
 
-func addRows[T Float](x, v []T) {
+// addRowsTo sets out = x + v on every row, rows split over the workers.
+func addRowsTo[T Float](out, x, v []T) {
 	c := len(v)
-	for i := 0; i < len(x); i += c {
-		row := x[i : i+c]
-		for j := range row {
-			row[j] += v[j]
+	parallelRows(len(x)/c, c, func(lo, hi int) {
+		for i := lo * c; i < hi*c; i += c {
+			row, o := x[i:i+c], out[i:i+c]
+			for j := range row {
+				o[j] = row[j] + v[j]
+			}
 		}
-	}
+	})
 }
 
 // colSumOp sums a matrix's rows: (N, C) -> (C). It is the gradient of a bias.
@@ -188,7 +191,7 @@ func colSumOp() *kernelOp {
 			return nil, err
 		}
 		c := x.Shape()[1]
-		out := newDense(x.Dtype(), c)
+		out := op.zeroOutput(x.Dtype(), c) // colSums accumulates
 		switch xd := x.Data().(type) {
 		case []float32:
 			colSums(out.Data().([]float32), xd)
@@ -209,14 +212,18 @@ func colSumOp() *kernelOp {
 	return op
 }
 
+// colSums adds x's rows into out; workers own disjoint column ranges.
 func colSums[T Float](out, x []T) {
 	c := len(out)
-	for i := 0; i < len(x); i += c {
-		row := x[i : i+c]
-		for j, v := range row {
-			out[j] += v
+	parallelRows(c, len(x)/c, func(lo, hi int) {
+		o := out[lo:hi]
+		for i := 0; i < len(x); i += c {
+			row := x[i+lo : i+hi]
+			for j, v := range row {
+				o[j] += v
+			}
 		}
-	}
+	})
 }
 
 // zerosLikeOp returns zeros of its input's shape; it has no gradient.
@@ -228,7 +235,7 @@ func zerosLikeOp() *kernelOp {
 		if err != nil {
 			return nil, err
 		}
-		return newDense(x.Dtype(), x.Shape()...), nil
+		return op.zeroOutput(x.Dtype(), x.Shape()...), nil
 	}
 	return op
 }

@@ -24,6 +24,35 @@ type kernelOp struct {
 	// diff says which inputs have a gradient; grad builds their gradient nodes.
 	diff []bool
 	grad func(in Nodes, out, dy *Node) (Nodes, error)
+	// buf is the output tensor, reused from run to run: an op instance
+	// belongs to one node of one graph, and a graph runs on one machine at
+	// a time, so the previous run's result is dead once the next run starts
+	// (callers copy what they keep: Net.Output copies, gradients are read
+	// before the next run). Kernels overwrite every element, or ask for a
+	// zeroed buffer when they accumulate.
+	buf *tensor.Dense
+}
+
+// output returns the op's output buffer for this run, allocating it on the
+// first run (or if the dtype or shape changed). Its contents are stale.
+func (op *kernelOp) output(dt tensor.Dtype, shape ...int) *tensor.Dense {
+	if d := op.buf; d != nil && d.Dtype() == dt && sameDims(d.Shape(), shape) {
+		return d
+	}
+	op.buf = newDense(dt, shape...)
+	return op.buf
+}
+
+// zeroOutput is output with every element set to zero.
+func (op *kernelOp) zeroOutput(dt tensor.Dtype, shape ...int) *tensor.Dense {
+	d := op.output(dt, shape...)
+	switch v := d.Data().(type) {
+	case []float32:
+		parallelClear(v)
+	case []float64:
+		parallelClear(v)
+	}
+	return d
 }
 
 func (op *kernelOp) Arity() int            { return op.arity }
@@ -138,4 +167,42 @@ func gemm[T Float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb
 	case []float64:
 		G.WhichBLAS().Dgemm(ta, tb, m, n, k, float64(alpha), a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
 	}
+}
+
+// gemmSplit is how many goroutines one large gemm is split over. It is 1
+// when the BLAS threads itself (gonum's native BLAS does; OpenBLAS does
+// unless blas_openblas.go pins it to one thread and hands the splitting to
+// Go, so that Go's elementwise kernels and the gemms share the cores
+// without OpenBLAS's spinning worker threads).
+var gemmSplit = 1
+
+// minSplitFlops is the smallest gemm (2·m·n·k) worth splitting.
+const minSplitFlops = 4 << 20
+
+// pgemm is gemm, split into gemmSplit blocks of output rows or columns run
+// in parallel; each block is an ordinary strided gemm over its own rows or
+// columns of C, so the blocks never write the same element.
+func pgemm[T Float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	parts := gemmSplit
+	if parts <= 1 || 2*m*n*k < minSplitFlops {
+		gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	if n >= m { // split the output's columns: B's columns (or rows of Bᵀ)
+		parallelBlocks(n, parts, 16, func(lo, hi int) {
+			bo := lo
+			if tB {
+				bo = lo * ldb
+			}
+			gemm(tA, tB, m, hi-lo, k, alpha, a, lda, b[bo:], ldb, beta, c[lo:], ldc)
+		})
+		return
+	}
+	parallelBlocks(m, parts, 16, func(lo, hi int) { // split the output's rows: A's rows (or columns of Aᵀ)
+		ao := lo * lda
+		if tA {
+			ao = lo
+		}
+		gemm(tA, tB, hi-lo, n, k, alpha, a[ao:], lda, b, ldb, beta, c[lo*ldc:], ldc)
+	})
 }

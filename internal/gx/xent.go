@@ -64,9 +64,9 @@ func xentOp(grad bool) *kernelOp {
 			var loss float64
 			switch xd := x.Data().(type) {
 			case []float32:
-				loss = xentForward(xd, labels, c)
+				loss = xentForwardRows(xd, labels, c)
 			case []float64:
-				loss = xentForward(xd, labels, c)
+				loss = xentForwardRows(xd, labels, c)
 			}
 			if count > 0 {
 				loss /= float64(count)
@@ -77,14 +77,22 @@ func xentOp(grad bool) *kernelOp {
 		if err != nil {
 			return nil, err
 		}
-		out := newDense(x.Dtype(), x.Shape()...)
+		out := op.output(x.Dtype(), x.Shape()...) // xentBackward writes every row
+		scale := 0.0
 		if count > 0 {
-			switch xd := x.Data().(type) {
-			case []float32:
-				xentBackward(out.Data().([]float32), xd, labels, c, dy/float64(count))
-			case []float64:
-				xentBackward(out.Data().([]float64), xd, labels, c, dy/float64(count))
-			}
+			scale = dy / float64(count)
+		}
+		switch xd := x.Data().(type) {
+		case []float32:
+			o := out.Data().([]float32)
+			parallelRows(len(labels), 8*c, func(lo, hi int) {
+				xentBackward(o[lo*c:hi*c], xd[lo*c:hi*c], labels[lo:hi], c, scale)
+			})
+		case []float64:
+			o := out.Data().([]float64)
+			parallelRows(len(labels), 8*c, func(lo, hi int) {
+				xentBackward(o[lo*c:hi*c], xd[lo*c:hi*c], labels[lo:hi], c, scale)
+			})
 		}
 		return out, nil
 	}
@@ -95,17 +103,39 @@ func xentOp(grad bool) *kernelOp {
 	return op
 }
 
-// logSumExp of a row, shifted by its own maximum for stability.
+// logSumExp of a row, shifted by its own maximum for stability. float32
+// rows use expf (the sum is kept in float64).
 func logSumExp[T Float](row []T) (max, lse float64) {
 	max = math.Inf(-1)
 	for _, v := range row {
 		max = math.Max(max, float64(v))
 	}
 	var s float64
-	for _, v := range row {
-		s += math.Exp(float64(v) - max)
+	if r32, ok := any(row).([]float32); ok {
+		m := float32(max)
+		for _, v := range r32 {
+			s += float64(expf(v - m))
+		}
+	} else {
+		for _, v := range row {
+			s += math.Exp(float64(v) - max)
+		}
 	}
 	return max, max + math.Log(s)
+}
+
+// xentForwardRows is xentForward over blocks of rows in parallel, the
+// blocks' sums added in block order.
+func xentForwardRows[T Float](x []T, labels []int, c int) float64 {
+	parts := make([]float64, workers)
+	parallelRowsIndexed(len(labels), 4*c, func(i, lo, hi int) {
+		parts[i] = xentForward(x[lo*c:hi*c], labels[lo:hi], c)
+	})
+	var loss float64
+	for _, p := range parts {
+		loss += p
+	}
+	return loss
 }
 
 func xentForward[T Float](x []T, labels []int, c int) float64 {
@@ -121,13 +151,25 @@ func xentForward[T Float](x []T, labels []int, c int) float64 {
 	return loss
 }
 
+// xentBackward writes (softmax(row) − onehot(label))·scale into each row of
+// out, and zeros for ignored rows.
 func xentBackward[T Float](out, x []T, labels []int, c int, scale float64) {
 	for i, l := range labels {
-		if l == IgnoreIndex {
+		row, o := x[i*c:(i+1)*c], out[i*c:(i+1)*c]
+		if l == IgnoreIndex || scale == 0 {
+			clear(o)
 			continue
 		}
-		row, o := x[i*c:(i+1)*c], out[i*c:(i+1)*c]
 		_, lse := logSumExp(row)
+		if r32, ok := any(row).([]float32); ok {
+			o32 := any(o).([]float32)
+			s := float32(scale)
+			for j, v := range r32 {
+				o32[j] = expf(float32(float64(v)-lse)) * s
+			}
+			o32[l] = float32((math.Exp(float64(r32[l])-lse) - 1) * scale)
+			continue
+		}
 		for j, v := range row {
 			p := math.Exp(float64(v) - lse)
 			if j == l {
