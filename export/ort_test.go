@@ -30,12 +30,9 @@ import (
 
 // ortTensor is a tensor in run_ort.js's JSON.
 type ortTensor struct {
-	Dims []int    `json:"dims"`
-	Data []number `json:"data"`
+	Dims []int     `json:"dims"`
+	Data []float64 `json:"data"` // run_ort.js refuses NaN and infinities
 }
-
-// number reads JSON numbers, which run_ort.js may also write as null for NaN.
-type number = float64
 
 type ortRun struct {
 	Model string               `json:"model"`
@@ -115,9 +112,9 @@ func runORT(t *testing.T, runs []ortRun) []map[string]ortTensor {
 // feeds converts a batch to the model's three int64 inputs.
 func feeds(b graph.Batch) map[string]ortTensor {
 	conv := func(v []int) ortTensor {
-		d := make([]number, len(v))
+		d := make([]float64, len(v))
 		for i, x := range v {
-			d[i] = number(x)
+			d[i] = float64(x)
 		}
 		return ortTensor{Dims: []int{b.Size, b.SeqLen}, Data: d}
 	}

@@ -2,6 +2,7 @@ package export
 
 import (
 	"io"
+	"math"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -91,7 +92,7 @@ func (m *message) int64(field protowire.Number, v int64) { m.varint(field, uint6
 func (m *message) float32(field protowire.Number, v float32) {
 	n := len(m.buf)
 	m.buf = protowire.AppendTag(m.buf, field, protowire.Fixed32Type)
-	m.buf = protowire.AppendFixed32(m.buf, mathFloat32bits(v))
+	m.buf = protowire.AppendFixed32(m.buf, math.Float32bits(v))
 	m.grow(n)
 }
 

@@ -6,8 +6,6 @@ import (
 	"strconv"
 )
 
-func mathFloat32bits(f float32) uint32 { return math.Float32bits(f) }
-
 func itoa64(v int64) string { return strconv.FormatInt(v, 10) }
 
 // float32Bytes is a float32 slice as little-endian bytes (TensorProto.raw_data).

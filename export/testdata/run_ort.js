@@ -5,7 +5,7 @@
 // runs.json is a list of runs, each {"model": "file.onnx", "feeds": {name:
 // {"dims": [...], "data": [...]}}} with int64 feeds; outputs.json is the list
 // of their outputs in the same order, {name: {"dims": [...], "data": [...]}}
-// (float32 values as JSON numbers). One process runs every model, so the
+// (float32 values as JSON numbers; a NaN or infinite output is an error). One process runs every model, so the
 // runtime loads once.
 'use strict';
 const fs = require('fs');
@@ -33,7 +33,13 @@ async function main() {
     const out = await session.run(feeds);
     const result = {};
     for (const name of session.outputNames) {
-      result[name] = { dims: Array.from(out[name].dims), data: Array.from(out[name].data) };
+      const data = Array.from(out[name].data);
+      // JSON has no NaN or Infinity (they would read back as null = 0).
+      const bad = data.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) {
+        throw new Error(`${run.model}: output ${name}[${bad}] is ${data[bad]}`);
+      }
+      result[name] = { dims: Array.from(out[name].dims), data };
     }
     results.push(result);
   }
