@@ -48,6 +48,8 @@ func finetuneFlags(cfg *train.FinetuneConfig) (*flag.FlagSet, *string, *bool) {
 	fs.Float64Var(&cfg.Eps, "adam-eps", cfg.Eps, "AdamW epsilon (HF Trainer 1e-8; BERT's TF code 1e-6)")
 	fs.Float64Var(&cfg.MaxGradNorm, "max-grad-norm", cfg.MaxGradNorm, "clip the gradient's global norm (0: no clipping)")
 	fs.IntVar(&cfg.MaxLength, "max-length", cfg.MaxLength, "tokens per example, per window for qa (0: 128, qa 384)")
+	fs.IntVar(&cfg.PadTo, "pad-to", cfg.PadTo, "round each batch's length up to a multiple of N: fewer graph shapes, each one compiled and kept (1: longest in the batch)")
+	fs.IntVar(&cfg.BucketWindow, "bucket-window", cfg.BucketWindow, "examples sorted by length together before batching (0: 50 batches' worth)")
 	fs.IntVar(&cfg.GradAccum, "grad-accum", cfg.GradAccum, "micro-batches per optimizer step")
 	fs.IntVar(&cfg.EvalEvery, "eval-every", cfg.EvalEvery, "evaluate every N steps (0: each epoch)")
 	fs.IntVar(&cfg.SaveEvery, "save-every", cfg.SaveEvery, "checkpoint every N steps (0: at each evaluation)")
