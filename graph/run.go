@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"strconv"
 
+	"github.com/gorbert/gorbert"
 	"github.com/gorbert/gorbert/checkpoint"
 	"github.com/gorbert/gorbert/internal/gx"
 	"gorgonia.org/tensor"
@@ -118,7 +119,7 @@ func (n *Net) labelValues(b Batch) ([]struct {
 		out = append(out, let{n.mlmRows, intTensor(rows)}, let{n.labels, intTensor(labels)})
 	} else if n.labels != nil {
 		size := bs
-		if n.Task == "classify" {
+		if n.Task == gorbert.TaskClassify {
 			size = b.Size
 		}
 		if err := need("labels", b.Labels, size); err != nil {
@@ -216,7 +217,7 @@ func (n *Net) Output(name string) (checkpoint.Tensor, error) {
 		switch {
 		case name == "prediction_logits" && n.mlmRows == nil:
 			shape = []int{B, S, n.Config.VocabSize}
-		case name == "logits" && n.Task == "ner":
+		case name == "logits" && n.Task == gorbert.TaskNER:
 			shape = []int{B, S, n.Config.NumLabels()}
 		default:
 			shape = []int(node.Shape().Clone())
