@@ -137,16 +137,7 @@ func applyActivation[T Float](out, x, dy []T, name string) {
 func applyActivation32(out, x, dy []float32, name string) {
 	switch name {
 	case GELU:
-		if dy == nil {
-			for i, v := range x {
-				out[i], _ = geluf(v)
-			}
-			return
-		}
-		for i, v := range x {
-			_, d := geluf(v)
-			out[i] = d * dy[i]
-		}
+		geluSlice(out, x, dy)
 	case GELUTanh:
 		if dy == nil {
 			for i, v := range x {

@@ -304,22 +304,15 @@ func softmaxRows32(out, x []float32, cols int, keep []bool, rowsPerBatch, lo, hi
 			clear(o)
 			continue
 		}
-		var sum float64
-		if k == nil {
-			for j, v := range row {
-				e := expf(v - max)
-				o[j] = e
-				sum += float64(e)
-			}
-		} else {
-			for j, v := range row {
+		sum := expShiftSum(o, row, max)
+		if k != nil { // masked keys: probability exactly 0, out of the sum
+			sum = 0
+			for j := range o {
 				if !k[j] {
 					o[j] = 0
-					continue
+				} else {
+					sum += float64(o[j])
 				}
-				e := expf(v - max)
-				o[j] = e
-				sum += float64(e)
 			}
 		}
 		inv := float32(1 / sum)

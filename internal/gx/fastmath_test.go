@@ -29,7 +29,7 @@ func TestGELUFloat32Accuracy(t *testing.T) {
 			xf := float32(x)
 			var y, d float32
 			if name == GELU {
-				y, d = geluf(xf)
+				y, d = geluf(xf), geluGradf(xf)
 			} else {
 				y, d = geluTanhf(xf)
 			}
@@ -41,4 +41,98 @@ func TestGELUFloat32Accuracy(t *testing.T) {
 			t.Errorf("%s: float32 value error %g, derivative error %g", name, worstY, worstD)
 		}
 	}
+}
+
+var sinkF32 float32
+
+func BenchmarkExpf(b *testing.B) {
+	xs := make([]float32, 4096)
+	for i := range xs {
+		xs[i] = -float32(i%200) * 0.05
+	}
+	b.ResetTimer()
+	var s float32
+	for i := 0; i < b.N; i++ {
+		for _, x := range xs {
+			s += expf(x)
+		}
+	}
+	sinkF32 = s
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/elem")
+}
+
+func BenchmarkGELUf(b *testing.B) {
+	xs := make([]float32, 4096)
+	for i := range xs {
+		xs[i] = float32(i%200-100) * 0.05
+	}
+	b.ResetTimer()
+	var s float32
+	for i := 0; i < b.N; i++ {
+		for _, x := range xs {
+			s += geluf(x)
+		}
+	}
+	sinkF32 = s
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/elem")
+}
+
+func TestSliceKernelsMatchScalar(t *testing.T) {
+	src := make([]float32, 3001)
+	dy := make([]float32, len(src))
+	for i := range src {
+		src[i] = float32(i-1500) * 0.011
+		dy[i] = float32(i%7) - 3
+	}
+	dst := make([]float32, len(src))
+	sum := expShiftSum(dst, src, 2)
+	var want float64
+	for i, v := range src {
+		e := expf(v - 2)
+		want += float64(e)
+		if dst[i] != e {
+			t.Fatalf("expShiftSum[%d] = %g, expf %g", i, dst[i], e)
+		}
+	}
+	if sum != want {
+		t.Fatalf("sum %g, want %g", sum, want)
+	}
+	geluSlice(dst, src, nil)
+	for i, v := range src {
+		if w := geluf(v); math.Abs(float64(dst[i]-w)) > 1e-6*math.Max(1, math.Abs(float64(w))) {
+			t.Fatalf("geluSlice[%d] = %g, geluf %g", i, dst[i], w)
+		}
+	}
+	geluSlice(dst, src, dy)
+	for i, v := range src {
+		if w := geluGradf(v) * dy[i]; math.Abs(float64(dst[i]-w)) > 1e-6*math.Max(1, math.Abs(float64(w))) {
+			t.Fatalf("geluSlice grad[%d] = %g, want %g", i, dst[i], w)
+		}
+	}
+}
+
+func BenchmarkGELUSlice(b *testing.B) {
+	xs := make([]float32, 4096)
+	for i := range xs {
+		xs[i] = float32(i%200-100) * 0.05
+	}
+	dst := make([]float32, len(xs))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		geluSlice(dst, xs, nil)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/elem")
+}
+
+func BenchmarkExpShiftSum(b *testing.B) {
+	xs := make([]float32, 4096)
+	for i := range xs {
+		xs[i] = -float32(i%200) * 0.05
+	}
+	dst := make([]float32, len(xs))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		expShiftSum(dst, xs, 0)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/elem")
 }
