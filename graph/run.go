@@ -27,9 +27,21 @@ func (n *Net) Run(b Batch, rng *rand.Rand) error {
 		}
 	}
 	if n.machine == nil {
-		n.machine = gx.Compile(n.b.Graph())
+		n.machine = gx.CompileKeeping(n.b.Graph(), n.readable())
 	}
 	return n.machine.Run()
+}
+
+// readable lists the nodes whose values Output, LossValues and Grad read
+// after Run; the machine may reuse every other intermediate's memory.
+func (n *Net) readable() []*gx.Node {
+	keep := append(append([]*gx.Node{n.Pooled, n.Loss}, n.Hidden...), n.Attentions...)
+	for _, m := range []map[string]*gx.Node{n.Outputs, n.LossTerms, n.Grads} {
+		for _, node := range m {
+			keep = append(keep, node)
+		}
+	}
+	return keep
 }
 
 // Close releases the compiled machine.
