@@ -138,6 +138,9 @@ func (b *Builder) Add(x, y *Node) *Node {
 	if !b.ok(x, y) || !b.sameShape("add", x, y) {
 		return nil
 	}
+	if x.Dims() > 0 {
+		return b.apply(elemOp(false), "add", x, y)
+	}
 	n, err := G.Add(x, y)
 	if !b.check("add", err) {
 		return nil
@@ -149,6 +152,9 @@ func (b *Builder) Add(x, y *Node) *Node {
 func (b *Builder) Mul(x, y *Node) *Node {
 	if !b.ok(x, y) || !b.sameShape("mul", x, y) {
 		return nil
+	}
+	if x.Dims() > 0 {
+		return b.apply(elemOp(true), "mul", x, y)
 	}
 	n, err := G.HadamardProd(x, y)
 	if !b.check("mul", err) {

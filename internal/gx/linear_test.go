@@ -83,3 +83,13 @@ func TestActivationGradients(t *testing.T) {
 		})
 	}
 }
+
+func TestAddMulGradients(t *testing.T) {
+	rng := rand.New(rand.NewSource(12))
+	check(t, gradcheck.Case{
+		Params: map[string]*tensor.Dense{"x": gradcheck.Rand(rng, 3, 4), "y": gradcheck.Rand(rng, 3, 4), "z": gradcheck.Rand(rng, 3, 4)},
+		Build: func(b *gx.Builder, p map[string]*gx.Node) *gx.Node {
+			return b.Mul(b.Add(p["x"], p["y"]), b.Add(p["z"], p["x"]))
+		},
+	})
+}
