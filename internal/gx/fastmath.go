@@ -104,7 +104,8 @@ func tanhf(u float32) float32 {
 // The slice kernels below repeat expf's body inside their loops: expf is
 // too large for Go's inliner, and the call costs as much as the arithmetic.
 
-// expShiftSum sets dst[i] = e^(src[i] − shift) and returns Σ dst (in float64).
+// expShiftSum sets dst[i] = e^(src[i] − shift) and returns their sum (in
+// float64); with dst nil it only sums.
 func expShiftSum(dst, src []float32, shift float32) float64 {
 	const (
 		log2e = 1.44269504088896341
@@ -112,7 +113,10 @@ func expShiftSum(dst, src []float32, shift float32) float64 {
 		c2    = -2.12194440e-4
 		magic = 12582912
 	)
-	dst = dst[:len(src)]
+	store := dst != nil
+	if store {
+		dst = dst[:len(src)]
+	}
 	var sum float64
 	for i, v := range src {
 		x := v - shift
@@ -136,7 +140,9 @@ func expShiftSum(dst, src []float32, shift float32) float64 {
 			p = p*r*r + r + 1
 			y = p * math.Float32frombits(uint32(n+127)<<23)
 		}
-		dst[i] = y
+		if store {
+			dst[i] = y
+		}
 		sum += float64(y)
 	}
 	return sum

@@ -106,22 +106,32 @@ func xentOp(grad bool) *kernelOp {
 // logSumExp of a row, shifted by its own maximum for stability. float32
 // rows use expf (the sum is kept in float64).
 func logSumExp[T Float](row []T) (max, lse float64) {
+	if r32, ok := any(row).([]float32); ok {
+		m := maxf(r32)
+		s := expShiftSum(nil, r32, m)
+		return float64(m), float64(m) + math.Log(s)
+	}
 	max = math.Inf(-1)
 	for _, v := range row {
 		max = math.Max(max, float64(v))
 	}
 	var s float64
-	if r32, ok := any(row).([]float32); ok {
-		m := float32(max)
-		for _, v := range r32 {
-			s += float64(expf(v - m))
-		}
-	} else {
-		for _, v := range row {
-			s += math.Exp(float64(v) - max)
-		}
+	for _, v := range row {
+		s += math.Exp(float64(v) - max)
 	}
 	return max, max + math.Log(s)
+}
+
+// maxf is the largest element; it skips NaNs, which still reach the loss
+// through the sum of exponentials.
+func maxf(row []float32) float32 {
+	m := float32(math.Inf(-1))
+	for _, v := range row {
+		if v > m {
+			m = v
+		}
+	}
+	return m
 }
 
 // xentForwardRows is xentForward over blocks of rows in parallel, the
@@ -160,16 +170,19 @@ func xentBackward[T Float](out, x []T, labels []int, c int, scale float64) {
 			clear(o)
 			continue
 		}
-		_, lse := logSumExp(row)
 		if r32, ok := any(row).([]float32); ok {
+			// One exp pass: o = e^(x−max), then o·scale/Σo, minus scale at the label.
 			o32 := any(o).([]float32)
-			s := float32(scale)
-			for j, v := range r32 {
-				o32[j] = expf(float32(float64(v)-lse)) * s
+			m := maxf(r32)
+			sum := expShiftSum(o32, r32, m)
+			f := float32(scale / sum)
+			for j := range o32 {
+				o32[j] *= f
 			}
-			o32[l] = float32((math.Exp(float64(r32[l])-lse) - 1) * scale)
+			o32[l] -= float32(scale)
 			continue
 		}
+		_, lse := logSumExp(row)
 		for j, v := range row {
 			p := math.Exp(float64(v) - lse)
 			if j == l {
