@@ -131,7 +131,6 @@ func Pretrain(ctx context.Context, cfg PretrainConfig, params *graph.Params) (*P
 			return nil, err
 		}
 	}
-	maxPred := readers[0].Header().Options.MaxPredictionsPerSeq
 	state := trainerState{Seed: cfg.Seed}
 	if cfg.Resume {
 		if dir, ok := latestCheckpoint(filepath.Join(cfg.OutDir, "checkpoints")); ok {
@@ -192,14 +191,17 @@ func Pretrain(ctx context.Context, cfg PretrainConfig, params *graph.Params) (*P
 
 	for step := state.Step; step < total; step++ {
 		phase, ph := phaseOf(cfg.Phases, step)
-		st.cfg.MaskedPositions = ph.BatchSize * maxPred
+		// Each phase's shards fix its max_predictions_per_seq, hence its gather size.
+		st.cfg.MaskedPositions = ph.BatchSize * readers[phase].Header().Options.MaxPredictionsPerSeq
 		var micro []graph.Batch
+		seqLen := 0
 		for j := 0; j < cfg.GradAccum; j++ {
 			pb, err := readers[phase].NextBatch(ph.BatchSize, specials.Pad)
 			if err != nil {
 				return nil, fmt.Errorf("step %d: reading shards: %w", step, err)
 			}
 			micro = append(micro, toGraphBatch(pb, params.Task))
+			seqLen = pb.SeqLength
 			for _, m := range pb.AttentionMask {
 				tokens += m
 				tokensWindow += m
@@ -214,7 +216,7 @@ func Pretrain(ctx context.Context, cfg PretrainConfig, params *graph.Params) (*P
 		if cfg.LogEvery > 0 && (done%cfg.LogEvery == 0 || done == total) {
 			el := time.Since(windowStart).Seconds()
 			rec := map[string]any{"step": done, "loss": r.Loss, "lr": r.LR, "grad_norm": r.GradNorm, "clip_coef": r.ClipCoef,
-				"tokens_per_sec": float64(tokensWindow) / el, "seq": ph.BatchSize, "elapsed_s": time.Since(start).Seconds()}
+				"tokens_per_sec": float64(tokensWindow) / el, "phase": phase, "batch_size": ph.BatchSize, "seq_len": seqLen, "elapsed_s": time.Since(start).Seconds()}
 			for k, v := range r.Terms {
 				rec[k] = v
 			}

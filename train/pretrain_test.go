@@ -192,3 +192,35 @@ func TestPretrainStopsOnNonFiniteLoss(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestPretrainPhasesShareWeights runs a phase at sequence length 24, then
+// one at 32 (as BERT's 128 -> 512 schedule), over the same weights.
+func TestPretrainPhasesShareWeights(t *testing.T) {
+	out := t.TempDir()
+	cfg, p := tinyRun(t, out)
+	vb, _ := os.ReadFile(cfg.Vocab)
+	v, _ := pretrain.ParseVocab(vb)
+	opts := pretrain.DefaultOptions()
+	opts.MaxSeqLength, opts.MaxPredictionsPerSeq = 32, 5
+	corpusPath := filepath.Join(filepath.Dir(cfg.Vocab), "corpus.txt")
+	st, err := pretrain.Prepare(pretrain.PrepareConfig{Inputs: []string{corpusPath}, Tokenize: strings.Fields, Vocab: v,
+		VocabSHA256: pretrain.VocabChecksum(vb), Options: opts, Seed: 4, OutDir: filepath.Join(t.TempDir(), "long")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Phases = []Phase{{Shards: cfg.Phases[0].Shards, Steps: 3, BatchSize: 4}, {Shards: st.Shards, Steps: 3, BatchSize: 2}}
+	cfg.SaveEvery = 0
+	res, err := Pretrain(context.Background(), cfg, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Steps != 6 {
+		t.Fatalf("steps = %d", res.Steps)
+	}
+	data, _ := os.ReadFile(filepath.Join(out, "metrics.jsonl"))
+	for _, want := range []string{`"seq_len":24`, `"seq_len":32`, `"phase":1`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}

@@ -32,10 +32,10 @@ type Stepper struct {
 	cfg    StepConfig
 	params []optim.Param // Value = weights, Grad = accumulators
 	byName map[string]int
-	nets   map[[2]int]*graph.Net
-	pcg    *randv2.PCG // dropout generator state (serializable)
-	rng    *rand.Rand  // the same generator, as math/rand for gx.FillDropout
-	micro  int         // micro-batches accumulated since the last step
+	nets   map[[3]int]*graph.Net // by (batch, seq, masked positions)
+	pcg    *randv2.PCG           // dropout generator state (serializable)
+	rng    *rand.Rand            // the same generator, as math/rand for gx.FillDropout
+	micro  int                   // micro-batches accumulated since the last step
 }
 
 // StepResult reports one optimizer step.
@@ -51,7 +51,7 @@ type StepResult struct {
 // parameters (e.g. AdamW with decay groups); nil means HuggingFace's AdamW
 // defaults with eps 1e-6 (BERT's).
 func NewStepper(p *graph.Params, cfg StepConfig, newOpt func([]optim.Param) (optim.Optimizer, error)) (*Stepper, error) {
-	s := &Stepper{Params: p, cfg: cfg, byName: map[string]int{}, nets: map[[2]int]*graph.Net{}}
+	s := &Stepper{Params: p, cfg: cfg, byName: map[string]int{}, nets: map[[3]int]*graph.Net{}}
 	s.pcg = randv2.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15)
 	s.rng = rand.New(pcgSource{s.pcg})
 	for _, name := range p.Names() {
@@ -90,7 +90,7 @@ func (s pcgSource) Uint64() uint64  { return s.p.Uint64() }
 func (s pcgSource) Seed(seed int64) { s.p.Seed(uint64(seed), 0x9e3779b97f4a7c15) }
 
 func (s *Stepper) net(b graph.Batch) (*graph.Net, error) {
-	key := [2]int{b.Size, b.SeqLen}
+	key := [3]int{b.Size, b.SeqLen, s.cfg.MaskedPositions}
 	if n, ok := s.nets[key]; ok {
 		return n, nil
 	}
