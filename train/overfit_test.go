@@ -41,3 +41,41 @@ func TestOverfitOneBatch(t *testing.T) {
 	}
 	t.Logf("loss %.4f -> %.4f", first, last)
 }
+
+// TestStepperBoundsCompiledGraphs: batches of many shapes keep at most
+// MaxGraphs graphs alive, and a re-built graph gives the same numbers.
+func TestStepperBoundsCompiledGraphs(t *testing.T) {
+	cfg := gorbert.Default()
+	cfg.VocabSize, cfg.HiddenSize, cfg.NumHiddenLayers, cfg.NumAttentionHeads, cfg.IntermediateSize = 30, 16, 1, 2, 32
+	cfg.MaxPositionEmbeddings = 16
+	p := graph.Init(cfg, gorbert.TaskClassify, rand.New(rand.NewSource(1)))
+	s, err := train.NewStepper(p, train.StepConfig{MaxGraphs: 2}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	batch := func(seq int) graph.Batch {
+		b := graph.NewBatch([][]int{make([]int, seq)}, nil, 0, 0)
+		b.Labels = []int{1}
+		return b
+	}
+	first, err := s.Accumulate(batch(3), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, seq := range []int{4, 5, 6} {
+		if _, err := s.Accumulate(batch(seq), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.NumGraphs(); n != 2 {
+		t.Fatalf("%d graphs kept, want 2", n)
+	}
+	again, err := s.Accumulate(batch(3), 1) // its graph was evicted and is rebuilt
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first["loss"] != again["loss"] {
+		t.Fatalf("loss %v after rebuilding, %v before", again["loss"], first["loss"])
+	}
+}

@@ -21,6 +21,10 @@ type StepConfig struct {
 	Seed    int64
 	// MaxGradNorm clips the accumulated gradient's global norm; 0 disables.
 	MaxGradNorm float64
+	// MaxGraphs bounds how many compiled graphs (one per batch shape, each
+	// holding its activations) are kept; the least recently used is
+	// released first. 0 means 8.
+	MaxGraphs int
 }
 
 // Stepper owns the gradient accumulators and the optimizer of one model,
@@ -33,9 +37,11 @@ type Stepper struct {
 	params []optim.Param // Value = weights, Grad = accumulators
 	byName map[string]int
 	nets   map[[3]int]*graph.Net // by (batch, seq, masked positions)
-	pcg    *randv2.PCG           // dropout generator state (serializable)
-	rng    *rand.Rand            // the same generator, as math/rand for gx.FillDropout
-	micro  int                   // micro-batches accumulated since the last step
+	used   map[[3]int]int        // when each graph last ran, for eviction
+	clock  int
+	pcg    *randv2.PCG // dropout generator state (serializable)
+	rng    *rand.Rand  // the same generator, as math/rand for gx.FillDropout
+	micro  int         // micro-batches accumulated since the last step
 }
 
 // StepResult reports one optimizer step.
@@ -51,7 +57,7 @@ type StepResult struct {
 // parameters (e.g. AdamW with decay groups); nil means HuggingFace's AdamW
 // defaults with eps 1e-6 (BERT's).
 func NewStepper(p *graph.Params, cfg StepConfig, newOpt func([]optim.Param) (optim.Optimizer, error)) (*Stepper, error) {
-	s := &Stepper{Params: p, cfg: cfg, byName: map[string]int{}, nets: map[[3]int]*graph.Net{}}
+	s := &Stepper{Params: p, cfg: cfg, byName: map[string]int{}, nets: map[[3]int]*graph.Net{}, used: map[[3]int]int{}}
 	s.pcg = randv2.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15)
 	s.rng = rand.New(pcgSource{s.pcg})
 	for _, name := range p.Names() {
@@ -91,9 +97,12 @@ func (s pcgSource) Seed(seed int64) { s.p.Seed(uint64(seed), 0x9e3779b97f4a7c15)
 
 func (s *Stepper) net(b graph.Batch) (*graph.Net, error) {
 	key := [3]int{b.Size, b.SeqLen, s.cfg.MaskedPositions}
+	s.clock++
+	s.used[key] = s.clock
 	if n, ok := s.nets[key]; ok {
 		return n, nil
 	}
+	s.evict()
 	n, err := graph.Build(s.Params, graph.Options{Batch: b.Size, Seq: b.SeqLen, Train: s.cfg.Dropout, Loss: true, Grads: true, MaskedPositions: s.cfg.MaskedPositions})
 	if err != nil {
 		return nil, err
@@ -186,9 +195,32 @@ func (s *Stepper) Step(micro []graph.Batch, schedule optim.Schedule) (StepResult
 	return res, err
 }
 
+// evict releases least recently used graphs until there is room for one more.
+func (s *Stepper) evict() {
+	limit := s.cfg.MaxGraphs
+	if limit <= 0 {
+		limit = 8
+	}
+	for len(s.nets) >= limit {
+		var oldest [3]int
+		first := true
+		for k := range s.nets {
+			if first || s.used[k] < s.used[oldest] {
+				oldest, first = k, false
+			}
+		}
+		s.nets[oldest].Close()
+		delete(s.nets, oldest)
+		delete(s.used, oldest)
+	}
+}
+
 // Close releases the compiled graphs.
 func (s *Stepper) Close() {
 	for _, n := range s.nets {
 		n.Close()
 	}
 }
+
+// NumGraphs is how many compiled graphs the Stepper holds.
+func (s *Stepper) NumGraphs() int { return len(s.nets) }
