@@ -136,3 +136,16 @@ func BenchmarkExpShiftSum(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/elem")
 }
+
+func BenchmarkGELUOp_128x3072(b *testing.B) {
+	xs := make([]float32, 128*3072)
+	for i := range xs {
+		xs[i] = float32(i%200-100) * 0.02
+	}
+	dst := make([]float32, len(xs))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		parallelRows(len(xs), 20, func(lo, hi int) { applyActivation32(dst[lo:hi], xs[lo:hi], nil, GELU) })
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/elem")
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
+	"time"
 
 	"github.com/chewxy/hm"
 	"gonum.org/v1/gonum/blas"
@@ -84,6 +85,9 @@ func (op *kernelOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != op.arity {
 		return nil, fmt.Errorf("%s: %d inputs, want %d", op.name, len(in), op.arity)
 	}
+	if opStats.on {
+		defer recordOp(op.name, time.Now())
+	}
 	return op.do(in)
 }
 
@@ -161,6 +165,7 @@ func gemm[T Float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb
 	if tB {
 		tb = blas.Trans
 	}
+	countFLOPs(m, n, k)
 	switch a := any(a).(type) {
 	case []float32:
 		G.WhichBLAS().Sgemm(ta, tb, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
