@@ -4,7 +4,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: all build test test-short bench demo lint fuzz clean
+.PHONY: all build test test-short test-openblas bench demo notebooks lint fuzz clean
 
 all: build
 
@@ -15,6 +15,14 @@ build:
 # they skip with a message where it is absent).
 test: lint
 	$(GO) test -count=1 -timeout 25m ./...
+	$(MAKE) test-openblas
+
+# The conformance suites again on the OpenBLAS build (installed through
+# apt-get when missing and possible; skipped with a message otherwise).
+test-openblas:
+	@tags=$$(./scripts/openblas.sh); if [ -n "$$tags" ]; then \
+		$(GO) test -count=1 -tags $$tags ./internal/gx/ ./graph/ ./train/ ./cmd/... ./pipeline/ ./export/; \
+	else echo "OpenBLAS not available: skipping the OpenBLAS conformance run"; fi
 
 test-short:
 	$(GO) test -short ./...
@@ -25,6 +33,10 @@ lint:
 
 demo:
 	./scripts/demo.sh
+
+# Execute every notebook headless (installs Jupyter and the GoNB kernel when missing).
+notebooks:
+	bash scripts/notebooks.sh
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzEncode -fuzztime 60s ./tokenizer
