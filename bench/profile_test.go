@@ -52,4 +52,7 @@ func benchOpProfile(b *testing.B, cfg gorbert.Config, batch, seq int) {
 
 func BenchmarkOpProfile_Base_B1_S128(b *testing.B) { benchOpProfile(b, gorbert.Base(), 1, 128) }
 func BenchmarkOpProfile_Base_B8_S128(b *testing.B) { benchOpProfile(b, gorbert.Base(), 8, 128) }
+func BenchmarkOpProfile_Base_B1_S512(b *testing.B) { benchOpProfile(b, gorbert.Base(), 1, 512) }
 func BenchmarkOpProfile_Mini_B1_S512(b *testing.B) { benchOpProfile(b, gorbert.Mini(), 1, 512) }
+func BenchmarkOpProfile_Mini_B1_S128(b *testing.B) { benchOpProfile(b, gorbert.Mini(), 1, 128) }
+func BenchmarkOpProfile_Mini_B8_S128(b *testing.B) { benchOpProfile(b, gorbert.Mini(), 8, 128) }

@@ -168,11 +168,13 @@ func geluSlice(dst, src, dy []float32) {
 		dy = dy[:len(src)]
 	}
 	for i, v := range src {
+		// Branch-free in the sign of v: activations are positive or
+		// negative at random, and a mispredicted branch costs more than
+		// the arithmetic.
 		z := v * (1 / sqrt2)
-		az := z
-		if az < 0 {
-			az = -az
-		}
+		zb := math.Float32bits(z)
+		az := math.Float32frombits(zb &^ (1 << 31))
+		pos := float32(1 - zb>>31) // 1 for z ≥ 0, 0 for z < 0
 		t := 1 / (1 + p*az)
 		x := -z * z // e = e^x = e^{−v²/2}
 		var e float32
@@ -190,10 +192,8 @@ func geluSlice(dst, src, dy []float32) {
 			q = q*r*r + r + 1
 			e = q * math.Float32frombits(uint32(n+127)<<23)
 		}
-		cdf := 0.5 * ((((a5*t+a4)*t+a3)*t+a2)*t + a1) * t * e
-		if z >= 0 {
-			cdf = 1 - cdf
-		}
+		half := 0.5 * ((((a5*t+a4)*t+a3)*t+a2)*t + a1) * t * e // 0.5·(1 − erf|z|)
+		cdf := half + pos*(1-2*half)                           // Φ(v)
 		if dy == nil {
 			dst[i] = v * cdf
 		} else {

@@ -2,6 +2,7 @@ package gx
 
 import (
 	"math"
+	"math/rand"
 	"testing"
 )
 
@@ -146,6 +147,20 @@ func BenchmarkGELUOp_128x3072(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		parallelRows(len(xs), 20, func(lo, hi int) { applyActivation32(dst[lo:hi], xs[lo:hi], nil, GELU) })
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/elem")
+}
+
+func BenchmarkGELUSerial_1M(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	xs := make([]float32, 1<<20)
+	for i := range xs {
+		xs[i] = float32(rng.NormFloat64() * 0.3)
+	}
+	dst := make([]float32, len(xs))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		geluSlice(dst, xs, nil)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/elem")
 }
