@@ -114,11 +114,17 @@ func expShiftSum(dst, src []float32, shift float32) float64 {
 		magic = 12582912
 	)
 	store := dst != nil
+	var sum float64
+	k := 0
 	if store {
 		dst = dst[:len(src)]
+		k = expShiftVec(dst, src, shift) // AVX2: the same values, 8 at a time
+		for _, y := range dst[:k] {
+			sum += float64(y)
+		}
 	}
-	var sum float64
-	for i, v := range src {
+	for i := k; i < len(src); i++ {
+		v := src[i]
 		x := v - shift
 		var y float32
 		switch {
@@ -167,7 +173,9 @@ func geluSlice(dst, src, dy []float32) {
 	if dy != nil {
 		dy = dy[:len(src)]
 	}
-	for i, v := range src {
+	k := geluVec(dst, src, dy) // AVX2: the same values, 8 at a time
+	for i := k; i < len(src); i++ {
+		v := src[i]
 		// Branch-free in the sign of v: activations are positive or
 		// negative at random, and a mispredicted branch costs more than
 		// the arithmetic.
