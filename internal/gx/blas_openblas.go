@@ -2,13 +2,10 @@
 
 package gx
 
-// #cgo LDFLAGS: -lopenblas
-// void openblas_set_num_threads(int num_threads);
-import "C"
-
 import (
 	"os"
 
+	"github.com/gorbert/gorbert/internal/gx/openblas"
 	"gonum.org/v1/netlib/blas/netlib"
 	G "gorgonia.org/gorgonia"
 )
@@ -28,7 +25,7 @@ func init() {
 	if _, set := os.LookupEnv("OPENBLAS_NUM_THREADS"); set || workers <= 1 {
 		return
 	}
-	C.openblas_set_num_threads(1)
+	openblas.SetThreads(1)
 	gemmSplit = workers
 }
 
