@@ -4,11 +4,18 @@
 GO ?= go
 BIN := bin
 
-.PHONY: all build test test-short test-openblas bench demo notebooks lint fuzz clean
+.PHONY: all build build-pure test test-short test-openblas bench demo notebooks lint fuzz clean
 
 all: build
 
+# The default build links OpenBLAS (installing Debian's libopenblas-dev when
+# missing and possible) and falls back to the pure-Go BLAS; `make build-pure`
+# forces the latter.
 build:
+	@tags=$$(./scripts/openblas.sh); echo "building$${tags:+ with -tags $$tags}"; \
+	$(GO) build $${tags:+-tags $$tags} -o $(BIN)/ ./cmd/...
+
+build-pure:
 	$(GO) build -o $(BIN)/ ./cmd/...
 
 # Unit tests plus the HuggingFace conformance suites (../shared/conformance;
@@ -17,12 +24,12 @@ test: lint
 	$(GO) test -count=1 -timeout 25m ./...
 	$(MAKE) test-openblas
 
-# The conformance suites again on the OpenBLAS build (installed through
-# apt-get when missing and possible; skipped with a message otherwise).
+# The whole suite again on the OpenBLAS build (installed through apt-get when
+# missing and possible; skipped with a message otherwise).
 test-openblas:
 	@tags=$$(./scripts/openblas.sh); if [ -n "$$tags" ]; then \
-		$(GO) test -count=1 -tags $$tags ./internal/gx/ ./graph/ ./train/ ./cmd/... ./pipeline/ ./export/; \
-	else echo "OpenBLAS not available: skipping the OpenBLAS conformance run"; fi
+		$(GO) test -count=1 -timeout 25m -tags $$tags ./...; \
+	else echo "OpenBLAS not available: skipping the OpenBLAS test run"; fi
 
 test-short:
 	$(GO) test -short ./...
