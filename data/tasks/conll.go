@@ -43,7 +43,9 @@ func ReadCoNLL(path string, opts CoNLLOptions) ([]TaggedSentence, error) {
 // white space, sentences separated by blank lines. Lines whose first column is
 // -DOCSTART- mark document boundaries and are skipped (they also end a
 // sentence). Every tag must be "O" or B-/I- followed by a type; anything else
-// is an error naming the line, as are lines with too few columns.
+// is an error naming the line, as are lines with too few columns and token
+// lines whose number of columns differs from the file's first token line
+// (a missing or extra column would shift the tag column).
 func ParseCoNLL(r io.Reader, name string, opts CoNLLOptions) ([]TaggedSentence, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
@@ -59,6 +61,7 @@ func ParseCoNLL(r io.Reader, name string, opts CoNLLOptions) ([]TaggedSentence, 
 		cur = TaggedSentence{}
 	}
 	line := 0
+	width := 0 // columns of the first token line
 	for sc.Scan() {
 		line++
 		fields := strings.Fields(sc.Text())
@@ -78,6 +81,11 @@ func ParseCoNLL(r io.Reader, name string, opts CoNLLOptions) ([]TaggedSentence, 
 		}
 		if len(fields) < 2 {
 			return nil, fmt.Errorf("%s:%d: 1 column, need a word and a tag", name, line)
+		}
+		if width == 0 {
+			width = len(fields)
+		} else if len(fields) != width {
+			return nil, fmt.Errorf("%s:%d: %d columns, earlier lines have %d", name, line, len(fields), width)
 		}
 		if col < 1 || col >= len(fields) {
 			return nil, fmt.Errorf("%s:%d: %d columns, no tag column %d (the word is column 0)", name, line, len(fields), opts.TagColumn)

@@ -84,6 +84,8 @@ func TestParseCoNLLErrors(t *testing.T) {
 		{"bad tag", "EU NNP\n", CoNLLOptions{}, `x.txt:1: tag "NNP" is not O, B-TYPE or I-TYPE`},
 		{"tag column past the end", "EU NNP B-ORG\n", CoNLLOptions{TagColumn: 5}, "x.txt:1: 3 columns, no tag column 5"},
 		{"empty type", "EU B-\n", CoNLLOptions{}, `tag "B-"`},
+		{"missing column", "EU NNP B-ORG\nrejects O\n", CoNLLOptions{}, "x.txt:2: 2 columns, earlier lines have 3"},
+		{"extra column", "-DOCSTART- O\n\nEU B-ORG\n\nPeter NNP B-PER\n", CoNLLOptions{}, "x.txt:5: 3 columns, earlier lines have 2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
