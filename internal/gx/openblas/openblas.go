@@ -1,8 +1,5 @@
 //go:build openblas
 
-// Package openblas links OpenBLAS (cgo, -lopenblas) for gx's -tags openblas
-// build and exposes its thread setting. It is a package of its own because
-// a package that uses cgo cannot also hold Go assembly (gx's AVX2 kernels).
 package openblas
 
 // #cgo LDFLAGS: -lopenblas
