@@ -4,7 +4,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: all build build-pure test test-short test-openblas bench demo notebooks lint fuzz clean
+.PHONY: bench-profile all build build-pure test test-short test-openblas bench demo notebooks lint fuzz clean
 
 all: build
 
@@ -37,6 +37,16 @@ test-short:
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# Ours vs PyTorch (../shared/perf/bert_bench.py on Debian's python3-torch,
+# installed when missing), interleaved round by round, one markdown table.
+bench:
+	@/usr/bin/python3 -c 'import torch' 2>/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch) || echo "python3-torch unavailable: our numbers only"
+	@tags=$$(./scripts/openblas.sh); $(GO) run ./bench/benchtable -tags "$$tags" -rounds 3
+
+# Where the time goes in a BERT-base forward pass, per op kind.
+bench-profile:
+	@tags=$$(./scripts/openblas.sh); $(GO) test $${tags:+-tags $$tags} -run '^$$' -bench 'OpProfile_Base_B1_S128$$' -benchtime 10x ./bench/
 
 demo:
 	./scripts/demo.sh

@@ -10,7 +10,7 @@
 //	go test -run '^$' -bench 'Forward_Base_B1_S128' -benchtime 5x -count 3 ./bench/
 //	CGO_LDFLAGS=-lopenblas go test -tags openblas -run '^$' -bench . ./bench/
 //
-// cmd/benchtable runs these next to the PyTorch harness and prints a table.
+// bench/benchtable runs these next to the PyTorch harness and prints a table.
 package bench
 
 import "github.com/gorbert/gorbert"

@@ -7,8 +7,8 @@
 // Each measurement is its own process, so its peak RSS (getrusage of the
 // child) belongs to that workload alone.
 //
-//	go run ./cmd/benchtable -tags openblas -rounds 3
-//	go run ./cmd/benchtable -only 'Forward_Base_B1' -rounds 1 -py ''   # ours only
+//	go run ./bench/benchtable -tags openblas -rounds 3
+//	go run ./bench/benchtable -only 'Forward_Base_B1' -rounds 1 -py ''   # ours only
 //
 // The PyTorch side needs Debian's python3-torch at /usr/bin/python3 and runs
 // tuned as in ../shared/perf/README.md: OMP_WAIT_POLICY=PASSIVE,
