@@ -70,6 +70,11 @@ type FinetuneConfig struct {
 	MaxAnswerLength int `json:"max_answer_length"`
 	NBest           int `json:"n_best"`
 
+	// SkipMisaligned (QA) trains without the answers whose answer_start
+	// does not point at their text, with a warning; without it such an
+	// answer, in the training or the dev file, is an error.
+	SkipMisaligned bool `json:"skip_misaligned"`
+
 	Limit    int `json:"limit"`     // use only the first N training examples (0: all)
 	DevLimit int `json:"dev_limit"` // and the first N dev examples
 
@@ -181,6 +186,10 @@ func Finetune(ctx context.Context, cfg FinetuneConfig) (*FinetuneResult, error) 
 	}
 	if err := setHead(m, task, origTask, d, log); err != nil {
 		return nil, err
+	}
+	if d.misalignedTrain+d.misalignedDev > 0 {
+		log.WithFields(logrus.Fields{"train": d.misalignedTrain, "dev": d.misalignedDev}).
+			Warn("answers whose answer_start does not point at their text: not trained on (dev: scored by their text only)")
 	}
 	metric := cfg.Metric
 	if metric == "" {

@@ -515,3 +515,108 @@ func TestFinetuneFromFinetuned(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// editSQuAD rewrites a SQuAD file through edit, on its decoded JSON.
+func editSQuAD(t *testing.T, path string, edit func(doc map[string]any)) {
+	t.Helper()
+	var doc map[string]any
+	readJSON(t, path, &doc)
+	edit(doc)
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// shiftAnswer moves the answer_start of paragraph p's first answer by one.
+func shiftAnswer(p int) func(map[string]any) {
+	return func(doc map[string]any) {
+		par := doc["data"].([]any)[0].(map[string]any)["paragraphs"].([]any)[p].(map[string]any)
+		ans := par["qas"].([]any)[0].(map[string]any)["answers"].([]any)[0].(map[string]any)
+		ans["answer_start"] = ans["answer_start"].(float64) + 1
+	}
+}
+
+func TestFinetuneQAMisalignedAnswers(t *testing.T) {
+	data := t.TempDir()
+	train, dev := filepath.Join(data, "train.json"), filepath.Join(data, "dev.json")
+	squadFile(t, train, 16, 1)
+	squadFile(t, dev, 8, 2)
+	editSQuAD(t, train, shiftAnswer(3))
+	cfg := DefaultFinetuneConfig()
+	cfg.Task, cfg.Model, cfg.OutDir, cfg.Train, cfg.Dev = "qa", tinyModel(t, 16), t.TempDir(), train, dev
+	cfg.MaxLength, cfg.DocStride, cfg.MaxQueryLength, cfg.Epochs, cfg.BatchSize = 24, 4, 8, 1, 8
+	_, err := Finetune(context.Background(), cfg)
+	for _, want := range []string{train + ": data[0].paragraphs[3].qas[0].answers[0] (question q3)", "--skip-misaligned"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("err = %v, want one containing %q", err, want)
+		}
+	}
+
+	// With the flag the run goes on, warning with the count, and trains
+	// on the other 15 questions.
+	var logged strings.Builder
+	l := logrus.New()
+	l.SetOutput(&logged)
+	cfg.Log, cfg.SkipMisaligned = l, true
+	if _, err := Finetune(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if out := logged.String(); !strings.Contains(out, "level=warning") || !strings.Contains(out, "answer_start") ||
+		!strings.Contains(out, "train=1") || !strings.Contains(out, "dev=0") || !strings.Contains(out, "skipped=1") {
+		t.Errorf("log lacks the warning with the counts:\n%s", out)
+	}
+
+	// A misaligned dev answer is an error naming the dev file too.
+	editSQuAD(t, dev, shiftAnswer(5))
+	cfg.SkipMisaligned, cfg.OutDir = false, t.TempDir()
+	squadFile(t, train, 16, 1)
+	_, err = Finetune(context.Background(), cfg)
+	if want := dev + ": data[0].paragraphs[5].qas[0].answers[0] (question q5)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want one containing %q", err, want)
+	}
+}
+
+// Empty training or dev files, and a dev tag the training data lacks, are
+// errors naming the file, before any training.
+func TestFinetuneEmptyAndUnknown(t *testing.T) {
+	model := tinyModel(t, 16)
+	data := t.TempDir()
+	goodTSV, goodCoNLL, goodSQuAD := filepath.Join(data, "good.tsv"), filepath.Join(data, "good.conll"), filepath.Join(data, "good.json")
+	sentimentTSV(t, goodTSV, 16, 1)
+	conllFile(t, goodCoNLL, 16, 1)
+	squadFile(t, goodSQuAD, 8, 1)
+	write := func(name, content string) string {
+		p := filepath.Join(data, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	emptyTSV := write("empty.tsv", "sentence\tlabel\n")
+	emptyCoNLL := write("empty.conll", "-DOCSTART- O\n\n")
+	emptySQuAD := write("empty.json", `{"version": "1.1", "data": []}`)
+	unknownTag := write("unknown.conll", "john B-PER\nvisited O\nparis B-CITY\n")
+	for _, c := range []struct {
+		task, train, dev, want string
+	}{
+		{"classify", emptyTSV, goodTSV, emptyTSV + ": no training examples"},
+		{"classify", goodTSV, emptyTSV, emptyTSV + ": no dev examples"},
+		{"ner", emptyCoNLL, goodCoNLL, emptyCoNLL + ": no training sentences"},
+		{"ner", goodCoNLL, emptyCoNLL, emptyCoNLL + ": no dev sentences"},
+		{"ner", goodCoNLL, unknownTag, unknownTag + ":1: word 2: tag \"B-CITY\""},
+		{"qa", emptySQuAD, goodSQuAD, emptySQuAD + ": no training questions"},
+		{"qa", goodSQuAD, emptySQuAD, emptySQuAD + ": no dev questions"},
+	} {
+		cfg := DefaultFinetuneConfig()
+		cfg.Task, cfg.Model, cfg.OutDir, cfg.Train, cfg.Dev = c.task, model, t.TempDir(), c.train, c.dev
+		cfg.MaxLength, cfg.DocStride, cfg.MaxQueryLength, cfg.Epochs = 24, 4, 8, 1
+		_, err := Finetune(context.Background(), cfg)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %s/%s: err = %v, want one containing %q", c.task, filepath.Base(c.train), filepath.Base(c.dev), err, c.want)
+		}
+	}
+}

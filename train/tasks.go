@@ -36,6 +36,10 @@ type taskData struct {
 	train, dev []feature
 	qaDev      []tasks.QAExample // QA: the dev questions, to read answers from
 	skipped    int               // QA training examples without an aligned answer
+	// QA answers whose answer_start does not point at their text
+	// (SkipMisaligned): misaligned training answers are not trained on,
+	// misaligned dev answers still count in evaluation as texts.
+	misalignedTrain, misalignedDev int
 }
 
 // loadTaskData reads the training and dev files of cfg's task and turns
@@ -56,6 +60,9 @@ func loadTaskData(cfg FinetuneConfig, task gorbert.Task, tok *tokenizer.Tokenize
 		}
 		dev, err := readOptional(cfg.Dev, func(p string) ([]tasks.TextExample, error) { return tasks.ReadTable(p, opts) })
 		if err != nil {
+			return nil, err
+		}
+		if err := checkDev(cfg.Dev, len(dev), "examples"); err != nil {
 			return nil, err
 		}
 		dev = limit(dev, cfg.DevLimit)
@@ -97,6 +104,9 @@ func loadTaskData(cfg FinetuneConfig, task gorbert.Task, tok *tokenizer.Tokenize
 		if err != nil {
 			return nil, err
 		}
+		if err := checkDev(cfg.Dev, len(dev), "sentences"); err != nil {
+			return nil, err
+		}
 		dev = limit(dev, cfg.DevLimit)
 		ls := tasks.BuildTagSet(train)
 		d.labels = ls.Names()
@@ -116,8 +126,11 @@ func loadTaskData(cfg FinetuneConfig, task gorbert.Task, tok *tokenizer.Tokenize
 			d.dev = append(d.dev, feature{ids: f.InputIDs, types: f.TypeIDs, tags: f.Labels})
 		}
 	case gorbert.TaskQA:
-		train, _, err := tasks.ReadSQuAD(cfg.Train)
+		train, stats, err := tasks.ReadSQuAD(cfg.Train)
 		if err != nil {
+			return nil, err
+		}
+		if d.misalignedTrain, err = checkAligned(cfg.Train, stats, cfg.SkipMisaligned); err != nil {
 			return nil, err
 		}
 		train = limit(train, cfg.Limit)
@@ -125,10 +138,16 @@ func loadTaskData(cfg FinetuneConfig, task gorbert.Task, tok *tokenizer.Tokenize
 			return nil, fmt.Errorf("%s: no training questions", cfg.Train)
 		}
 		dev, err := readOptional(cfg.Dev, func(p string) ([]tasks.QAExample, error) {
-			ex, _, err := tasks.ReadSQuAD(p)
+			ex, stats, err := tasks.ReadSQuAD(p)
+			if err == nil {
+				d.misalignedDev, err = checkAligned(p, stats, cfg.SkipMisaligned)
+			}
 			return ex, err
 		})
 		if err != nil {
+			return nil, err
+		}
+		if err := checkDev(cfg.Dev, len(dev), "questions"); err != nil {
 			return nil, err
 		}
 		dev = limit(dev, cfg.DevLimit)
@@ -167,6 +186,29 @@ func limit[T any](xs []T, n int) []T {
 		return xs[:n]
 	}
 	return xs
+}
+
+// checkDev fails on a dev file that was given but holds nothing.
+func checkDev(path string, n int, what string) error {
+	if path != "" && n == 0 {
+		return fmt.Errorf("%s: no dev %s", path, what)
+	}
+	return nil
+}
+
+// checkAligned fails on a SQuAD file with answers whose answer_start does
+// not point at their text, naming the first one's JSON path and question,
+// unless skip is set; it returns how many there are.
+func checkAligned(path string, stats tasks.SQuADStats, skip bool) (int, error) {
+	n := len(stats.Mismatches)
+	if n == 0 || skip {
+		return n, nil
+	}
+	more := ""
+	if n > 1 {
+		more = fmt.Sprintf(" (and %d more)", n-1)
+	}
+	return n, fmt.Errorf("%s: %s%s: answer_start does not point at the answer text; fix the file, or pass --skip-misaligned (skip_misaligned) to train without such answers", path, stats.Mismatches[0], more)
 }
 
 func readOptional[T any](path string, read func(string) ([]T, error)) ([]T, error) {

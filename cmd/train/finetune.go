@@ -67,6 +67,7 @@ func finetuneFlags(cfg *train.FinetuneConfig) (*flag.FlagSet, *string, *bool) {
 	fs.IntVar(&cfg.DocStride, "doc-stride", cfg.DocStride, "qa: context tokens shared by consecutive windows")
 	fs.IntVar(&cfg.MaxQueryLength, "max-query-length", cfg.MaxQueryLength, "qa: question pieces kept (0: all)")
 	fs.IntVar(&cfg.MaxAnswerLength, "max-answer-length", cfg.MaxAnswerLength, "qa: longest answer in tokens")
+	fs.BoolVar(&cfg.SkipMisaligned, "skip-misaligned", cfg.SkipMisaligned, "qa: train without answers whose answer_start does not point at their text, with a warning (default: an error naming the question)")
 	fs.IntVar(&cfg.Limit, "limit", cfg.Limit, "use only the first N training examples (0: all)")
 	fs.IntVar(&cfg.DevLimit, "dev-limit", cfg.DevLimit, "use only the first N dev examples (0: all)")
 	fs.IntVar(&cfg.LogEvery, "log-every", cfg.LogEvery, "log training metrics every N steps")

@@ -85,3 +85,52 @@ func TestFinetuneCommand(t *testing.T) {
 		t.Fatalf("exit %d, %q", code, stderr.String())
 	}
 }
+
+func TestFinetuneCommandSkipMisaligned(t *testing.T) {
+	dir := t.TempDir()
+	run := filepath.Join(dir, "run.json")
+	os.WriteFile(run, []byte(`{"task": "qa", "skip_misaligned": true}`), 0o644)
+	if cfg, _, err := loadFinetuneConfig([]string{"--config", run}); err != nil || !cfg.SkipMisaligned {
+		t.Fatalf("skip_misaligned from the config file: %v, %v", cfg.SkipMisaligned, err)
+	}
+	if cfg, _, err := loadFinetuneConfig([]string{"--config", run, "--skip-misaligned=false"}); err != nil || cfg.SkipMisaligned {
+		t.Fatalf("--skip-misaligned=false over the file: %v, %v", cfg.SkipMisaligned, err)
+	}
+
+	words := []string{"what", "color", "is", "the", "sky", "blue", "grass", "green", "?"}
+	vocab := append([]string{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}, words...)
+	vocabPath := filepath.Join(dir, "vocab.txt")
+	os.WriteFile(vocabPath, []byte(strings.Join(vocab, "\n")+"\n"), 0o644)
+	mc := gorbert.Default()
+	mc.VocabSize, mc.HiddenSize, mc.NumHiddenLayers, mc.NumAttentionHeads, mc.IntermediateSize, mc.MaxPositionEmbeddings = len(vocab), 16, 1, 2, 32, 32
+	model := filepath.Join(dir, "model")
+	if err := graph.Init(mc, gorbert.TaskPretraining, rand.New(rand.NewSource(1))).Save(model, vocabPath); err != nil {
+		t.Fatal(err)
+	}
+	// The second answer_start is off by one.
+	squad := filepath.Join(dir, "train.json")
+	os.WriteFile(squad, []byte(`{"version": "1.1", "data": [{"title": "t", "paragraphs": [
+		{"context": "the sky is blue", "qas": [{"id": "sky", "question": "what color is the sky ?", "answers": [{"text": "blue", "answer_start": 11}]}]},
+		{"context": "the grass is green", "qas": [{"id": "grass", "question": "what color is the grass ?", "answers": [{"text": "green", "answer_start": 12}]}]}]}]}`), 0o644)
+	args := []string{"--task", "qa", "--model", model, "--train", squad, "--dev", squad, "--out", filepath.Join(dir, "out"),
+		"--epochs", "1", "--batch-size", "2", "--max-length", "32", "--doc-stride", "4", "--quiet"}
+	cfg, quiet, err := loadFinetuneConfig(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	err = finetune(cfg, quiet, &stderr)
+	if want := squad + `: data[0].paragraphs[1].qas[0].answers[0] (question grass): answer "green" but context has " gree"`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want one containing %q", err, want)
+	}
+	if cfg, quiet, err = loadFinetuneConfig(append(args, "--skip-misaligned")); err != nil {
+		t.Fatal(err)
+	}
+	stderr.Reset()
+	if err := finetune(cfg, quiet, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if out := stderr.String(); !strings.Contains(out, "answer_start") || !strings.Contains(out, "train=1") || !strings.Contains(out, "dev=1") {
+		t.Errorf("no warning with the counts in %q", out)
+	}
+}
