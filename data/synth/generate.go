@@ -18,7 +18,7 @@ type Options struct {
 	// MaxTrain and MaxDev cap the training and dev examples (classify:
 	// MaxTrain is divided evenly among the labels, MaxDev ignored, dev
 	// getting a quarter of the training sentences per label).
-	// 0: the task's default (classify 1800, ner 1500/400, qa 1200/300).
+	// 0: the task's default (classify 1800, ner 3000/800, qa 2000/500).
 	MaxTrain, MaxDev int
 	Areas            []string // classify labels; nil: DefaultAreas
 }
@@ -89,7 +89,7 @@ func Generate(task string, opts Options) (Stats, error) {
 		st.Baseline = fmt.Sprintf("majority class %q: dev accuracy %.4f", label, acc)
 		st.TrainPackages, st.DevPackages = countAreas(trainPkgs, areas), countAreas(devPkgs, areas)
 	case "ner":
-		tr, dv, err := NER(trainPkgs, devPkgs, NewIndex(pkgs), orDefault(opts.MaxTrain, 1500), orDefault(opts.MaxDev, 400), opts.Seed)
+		tr, dv, err := NER(trainPkgs, devPkgs, NewIndex(pkgs), orDefault(opts.MaxTrain, 3000), orDefault(opts.MaxDev, 800), opts.Seed)
 		if err != nil {
 			return st, err
 		}
@@ -105,7 +105,7 @@ func Generate(task string, opts Options) (Stats, error) {
 		st.Baseline = fmt.Sprintf("always O: dev entity F1 0, token accuracy %.4f", OTokenAccuracy(dv))
 		st.TrainPackages, st.DevPackages = len(trainPkgs), len(devPkgs)
 	case "qa":
-		tr, dv, err := QA(trainPkgs, devPkgs, orDefault(opts.MaxTrain, 1200), orDefault(opts.MaxDev, 300), opts.Seed)
+		tr, dv, err := QA(trainPkgs, devPkgs, orDefault(opts.MaxTrain, 2000), orDefault(opts.MaxDev, 500), opts.Seed)
 		if err != nil {
 			return st, err
 		}
