@@ -4,7 +4,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: bench-profile all build build-pure test test-short test-openblas bench demo notebooks lint fuzz clean
+.PHONY: finetune-demo bench-profile all build build-pure test test-short test-openblas bench demo notebooks lint fuzz clean
 
 all: build
 
@@ -50,6 +50,11 @@ bench-profile:
 
 demo:
 	./scripts/demo.sh
+
+# Fine-tune classify, NER and QA on data made from the Go docs (no download),
+# from demo-out/run/final when `make demo` has run, else from random weights.
+finetune-demo:
+	./scripts/finetune-demo.sh
 
 # Execute every notebook headless (installs Jupyter and the GoNB kernel when missing).
 notebooks:
