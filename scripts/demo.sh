@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT=${DEMO_OUT:-demo-out}
-STEPS=${DEMO_STEPS:-1000}
+STEPS=${DEMO_STEPS:-2500}
 BATCH=${DEMO_BATCH:-32}
 SIZE=${DEMO_SIZE:-tiny}
 SEQ=64
@@ -37,7 +37,7 @@ echo "== 3. pretraining shards: sequences of $SEQ, 15% masked (80/10/10), next-s
 echo "== 4. pretraining BERT-$SIZE (max $SEQ positions) for $STEPS steps of $BATCH sequences on $(nproc) cores"
 "$BIN/train" pretrain --shards "$OUT/shards/*.shard" --eval-shards "$OUT/heldout/*.shard" --vocab "$OUT/vocab.txt" \
 	--out "$OUT/run" --model-size "$SIZE" --max-position $SEQ --steps "$STEPS" --batch-size "$BATCH" \
-	--lr 1e-3 --warmup $((STEPS / 20)) --dropout=false --eval-every "$STEPS" --eval-batches 0 --save-every $((STEPS / 2)) --log-every 50 \
+	--lr 1e-3 --warmup $((STEPS / 20)) --dropout=false --eval-every $((STEPS / 5)) --eval-batches 0 --save-every $((STEPS / 2)) --log-every 50 \
 	2> "$OUT/pretrain.log" | tee "$OUT/summary.txt"
 
 echo "== 5. fill-mask on held-out sentences (documents the model never saw)"
