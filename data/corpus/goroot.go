@@ -210,7 +210,7 @@ func packageSentences(root, dir string, allDecls bool) (sents []string, ok bool,
 			return
 		}
 		seen[text] = true
-		sents = append(sents, commentSentences(p.Parse(text))...)
+		sents = append(sents, CommentSentences(p.Parse(text))...)
 	}
 	add(pkg.Doc)
 	addValues := func(vs []*doc.Value) {
@@ -249,17 +249,17 @@ var buildContext = func() build.Context {
 	return c
 }()
 
-// commentSentences flattens a parsed doc comment to sentences: paragraphs
+// CommentSentences flattens a parsed doc comment to sentences: paragraphs
 // and list items are kept (links reduced to their text), headings and code
 // blocks are dropped, since code is not prose.
-func commentSentences(d *comment.Doc) []string {
+func CommentSentences(d *comment.Doc) []string {
 	var out []string
 	var para func(blocks []comment.Block)
 	para = func(blocks []comment.Block) {
 		for _, b := range blocks {
 			switch b := b.(type) {
 			case *comment.Paragraph:
-				out = append(out, SplitSentences(flatten(b.Text))...)
+				out = append(out, SplitSentences(CommentText(b.Text))...)
 			case *comment.List:
 				for _, item := range b.Items {
 					para(item.Content)
@@ -271,7 +271,9 @@ func commentSentences(d *comment.Doc) []string {
 	return out
 }
 
-func flatten(texts []comment.Text) string {
+// CommentText is the plain text of a comment's inline elements (links
+// reduced to their text).
+func CommentText(texts []comment.Text) string {
 	var sb strings.Builder
 	var walk func([]comment.Text)
 	walk = func(ts []comment.Text) {

@@ -156,7 +156,7 @@ func loadPackage(root, dir string) (Package, bool, error) {
 	add := func(text string) {
 		if text != "" && !seen[text] {
 			seen[text] = true
-			p.Sentences = append(p.Sentences, sentences(parser.Parse(text))...)
+			p.Sentences = append(p.Sentences, corpus.CommentSentences(parser.Parse(text))...)
 		}
 	}
 	ident := func(name, kind string) {
@@ -213,27 +213,6 @@ func loadPackage(root, dir string) (Package, bool, error) {
 	return p, true, nil
 }
 
-// sentences flattens a parsed comment's paragraphs and list items to
-// sentences; headings and code blocks are not prose and are dropped.
-func sentences(d *comment.Doc) []string {
-	var out []string
-	var blocks func([]comment.Block)
-	blocks = func(bs []comment.Block) {
-		for _, b := range bs {
-			switch b := b.(type) {
-			case *comment.Paragraph:
-				out = append(out, corpus.SplitSentences(flatten(b.Text))...)
-			case *comment.List:
-				for _, item := range b.Items {
-					blocks(item.Content)
-				}
-			}
-		}
-	}
-	blocks(d.Content)
-	return out
-}
-
 // firstParagraph is the comment's first paragraph as one line, "" if it
 // does not start with one.
 func firstParagraph(d *comment.Doc) string {
@@ -244,26 +223,5 @@ func firstParagraph(d *comment.Doc) string {
 	if !ok {
 		return ""
 	}
-	return strings.Join(strings.Fields(flatten(p.Text)), " ")
-}
-
-func flatten(texts []comment.Text) string {
-	var sb strings.Builder
-	var walk func([]comment.Text)
-	walk = func(ts []comment.Text) {
-		for _, t := range ts {
-			switch t := t.(type) {
-			case comment.Plain:
-				sb.WriteString(string(t))
-			case comment.Italic:
-				sb.WriteString(string(t))
-			case *comment.Link:
-				walk(t.Text)
-			case *comment.DocLink:
-				walk(t.Text)
-			}
-		}
-	}
-	walk(texts)
-	return sb.String()
+	return strings.Join(strings.Fields(corpus.CommentText(p.Text)), " ")
 }
