@@ -107,3 +107,12 @@ func Load(dir string) (*Params, *checkpoint.Model, error) {
 	p, err := FromCheckpoint(m, nil)
 	return p, m, err
 }
+
+// Clone copies the weights into new tensors (the copy shares nothing).
+func (p *Params) Clone() *Params {
+	q := &Params{Config: p.Config, Task: p.Task, Tensors: make(map[string]*tensor.Dense, len(p.Tensors))}
+	for n, t := range p.Tensors {
+		q.Tensors[n] = t.Clone().(*tensor.Dense)
+	}
+	return q
+}

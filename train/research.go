@@ -12,11 +12,17 @@ import (
 // model's own loss on one batch, takes the gradient of every parameter, and
 // runs `steps` optimizer steps on the same batch. The result uses the tensor
 // names of the conformance fixtures' train.safetensors: loss (and its terms),
-// grad_norm, clip_coef, grad.<param> at the initial weights, after.<param>
-// after step 1, and loss_step<k> / after_step<k>.<param> for k >= 2.
+// grad_norm, grad.<param> at the initial weights, after.<param> after step 1,
+// and loss_step<k> / after_step<k>.<param> for k >= 2 (unclipped steps). With
+// clip > 0 it adds clip_coef = min(1, clip/(grad_norm + 1e-6)) and
+// after_clip.<param>: one step of a fresh optimizer on the clipped gradient.
 // params is updated in place.
 func RunSteps(params *graph.Params, b graph.Batch, steps int, lr, clip float64, newOpt func([]optim.Param) (optim.Optimizer, error)) (map[string]checkpoint.Tensor, error) {
-	s, err := NewStepper(params, StepConfig{MaxGradNorm: clip}, newOpt)
+	var initial *graph.Params
+	if clip > 0 {
+		initial = params.Clone()
+	}
+	s, err := NewStepper(params, StepConfig{}, newOpt)
 	if err != nil {
 		return nil, err
 	}
@@ -40,13 +46,12 @@ func RunSteps(params *graph.Params, b graph.Batch, steps int, lr, clip float64, 
 		} else {
 			scalar("loss_step"+strconv.Itoa(k), losses["loss"])
 		}
-		norm, coef, err := s.Apply(lr)
+		norm, _, err := s.Apply(lr)
 		if err != nil {
 			return nil, err
 		}
 		if k == 1 {
 			scalar("grad_norm", norm)
-			scalar("clip_coef", coef)
 		}
 		prefix := "after."
 		if k > 1 {
@@ -54,6 +59,24 @@ func RunSteps(params *graph.Params, b graph.Batch, steps int, lr, clip float64, 
 		}
 		for _, p := range s.OptimParams() {
 			out[prefix+p.Name] = checkpoint.Tensor{Shape: p.Shape, Data: append([]float32(nil), p.Value...)}
+		}
+	}
+	if clip > 0 {
+		c, err := NewStepper(initial, StepConfig{MaxGradNorm: clip}, newOpt)
+		if err != nil {
+			return nil, err
+		}
+		defer c.Close()
+		if _, err := c.Accumulate(b, 1); err != nil {
+			return nil, err
+		}
+		_, coef, err := c.Apply(lr)
+		if err != nil {
+			return nil, err
+		}
+		scalar("clip_coef", coef)
+		for _, p := range c.OptimParams() {
+			out["after_clip."+p.Name] = checkpoint.Tensor{Shape: p.Shape, Data: append([]float32(nil), p.Value...)}
 		}
 	}
 	return out, nil

@@ -25,7 +25,7 @@ func runStep(args []string) error {
 	wd := fs.Float64("weight-decay", 0.01, "decoupled weight decay (not on biases and LayerNorm weights)")
 	eps := fs.Float64("eps", 1e-6, "AdamW epsilon")
 	betas := fs.String("betas", "0.9,0.999", "AdamW betas")
-	clip := fs.Float64("clip", 0, "global gradient-norm clip (0: off)")
+	clip := fs.Float64("clip", 1, "also write clip_coef and after_clip.* (one step on the gradient clipped to this global norm; 0: skip)")
 	steps := fs.Int("steps", 2, "optimizer steps on the batch")
 	tf := fs.Bool("tf-adam", false, "Google BERT's AdamWeightDecayOptimizer (no bias correction)")
 	if err := fs.Parse(args); err != nil {
