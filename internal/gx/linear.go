@@ -18,15 +18,83 @@ func (b *Builder) Linear(x, w, bias *Node) *Node {
 		b.Fail("linear: input %v does not fit weight %v ([out, in])", x.Shape(), w.Shape())
 		return nil
 	}
-	y := b.apply(matMulOp(false, true), "linear", x, w) // (N, in)·(out, in)ᵀ -> (N, out)
 	if bias == nil {
-		return y
+		return b.apply(matMulOp(false, true), "linear", x, w) // (N, in)·(out, in)ᵀ -> (N, out)
 	}
 	if bias.Dims() != 1 || bias.Shape()[0] != w.Shape()[0] {
 		b.Fail("linear: bias %v does not fit weight %v", bias.Shape(), w.Shape())
 		return nil
 	}
-	return b.apply(addRowOp(), "linear bias", y, bias) // (N, out) + (out) -> (N, out)
+	return b.apply(linearOp(), "linear", x, w, bias) // (N, in)·(out, in)ᵀ + (out) -> (N, out)
+}
+
+// linearOp is x·Wᵀ + b in one product: the output rows start as copies of
+// the bias and the gemm accumulates onto them (beta = 1), so the bias costs
+// one pass over the output instead of a separate op and buffer.
+// Gradients: dx = dy·W, dW = dyᵀ·x, db = the column sums of dy.
+func linearOp() *kernelOp {
+	op := &kernelOp{
+		name:  "gx.Linear",
+		arity: 3,
+		typ:   fnType(tt(2), tt(2), tt(1), tt(2)),
+		diff:  []bool{true, true, true},
+	}
+	op.shape = func(in []tensor.Shape) (tensor.Shape, error) {
+		if in[0].Dims() != 2 || in[1].Dims() != 2 || in[2].Dims() != 1 || in[0][1] != in[1][1] || in[2][0] != in[1][0] {
+			return nil, fmt.Errorf("%s: input %v, weight %v, bias %v", op.name, in[0], in[1], in[2])
+		}
+		return tensor.Shape{in[0][0], in[1][0]}, nil
+	}
+	op.do = func(in []G.Value) (G.Value, error) {
+		x, err := dense(in[0])
+		if err != nil {
+			return nil, err
+		}
+		w, err := dense(in[1])
+		if err != nil {
+			return nil, err
+		}
+		bias, err := dense(in[2])
+		if err != nil {
+			return nil, err
+		}
+		m, k, n := x.Shape()[0], x.Shape()[1], w.Shape()[0]
+		out := op.output(x.Dtype(), m, n)
+		switch xd := x.Data().(type) {
+		case []float32:
+			o := out.Data().([]float32)
+			fillRows(o, bias.Data().([]float32))
+			pgemm(false, true, m, n, k, 1, xd, k, w.Data().([]float32), k, 1, o, n)
+		case []float64:
+			o := out.Data().([]float64)
+			fillRows(o, bias.Data().([]float64))
+			pgemm(false, true, m, n, k, 1, xd, k, w.Data().([]float64), k, 1, o, n)
+		}
+		return out, nil
+	}
+	op.grad = func(in Nodes, out, dy *Node) (Nodes, error) {
+		dx, err := G.ApplyOp(matMulOp(false, false), dy, in[1]) // (N, out)·(out, in) -> (N, in)
+		if err != nil {
+			return nil, err
+		}
+		dw, err := G.ApplyOp(matMulOp(true, false), dy, in[0]) // (N, out)ᵀ·(N, in) -> (out, in)
+		if err != nil {
+			return nil, err
+		}
+		db, err := G.ApplyOp(colSumOp(), dy) // (N, out) -> (out)
+		return Nodes{dx, dw, db}, err
+	}
+	return op
+}
+
+// fillRows copies v into every row of out, rows split over the workers.
+func fillRows[T Float](out, v []T) {
+	c := len(v)
+	parallelRows(len(out)/c, c, func(lo, hi int) {
+		for i := lo * c; i < hi*c; i += c {
+			copy(out[i:i+c], v)
+		}
+	})
 }
 
 // MatMul is op(x)·op(y) for matrices, with optional transposes.
