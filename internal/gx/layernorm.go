@@ -10,8 +10,9 @@ import (
 
 // LayerNorm normalises each row of x (N, H) to zero mean and unit variance
 // (biased variance, eps inside the square root, as PyTorch), then scales by
-// gamma and shifts by beta. It is one fused op: Gorgonia's composite would
-// need InverseSqrt, whose gradient is wrong (B3), and materialises broadcasts.
+// gamma and shifts by beta, in one pass. It is one fused op: Gorgonia's
+// composite would need InverseSqrt, whose gradient is wrong (B3), and
+// materialises broadcasts.
 func (b *Builder) LayerNorm(x, gamma, beta *Node, eps float64) *Node {
 	if !b.ok(x, gamma, beta) {
 		return nil
@@ -20,17 +21,16 @@ func (b *Builder) LayerNorm(x, gamma, beta *Node, eps float64) *Node {
 		b.Fail("layer norm: input %v, gamma %v, beta %v", x.Shape(), gamma.Shape(), beta.Shape())
 		return nil
 	}
-	y := b.apply(layerNormOp(eps), "layer norm", x, gamma) // (N, H)
-	return b.apply(addRowOp(), "layer norm bias", y, beta)
+	return b.apply(layerNormOp(eps), "layer norm", x, gamma, beta) // (N, H)
 }
 
-// layerNormOp is y = (x - mean)/sqrt(var + eps) · gamma, row by row.
+// layerNormOp is y = (x - mean)/sqrt(var + eps) · gamma + beta, row by row.
 func layerNormOp(eps float64) *kernelOp {
 	op := &kernelOp{
 		name:  fmt.Sprintf("gx.LayerNorm{eps=%g}", eps),
-		arity: 2,
-		typ:   fnType(tt(2), tt(1), tt(2)),
-		diff:  []bool{true, true},
+		arity: 3,
+		typ:   fnType(tt(2), tt(1), tt(1), tt(2)),
+		diff:  []bool{true, true, true},
 	}
 	op.shape = func(in []tensor.Shape) (tensor.Shape, error) { return in[0].Clone(), nil }
 	op.do = func(in []G.Value) (G.Value, error) {
@@ -42,15 +42,19 @@ func layerNormOp(eps float64) *kernelOp {
 		if err != nil {
 			return nil, err
 		}
+		beta, err := dense(in[2])
+		if err != nil {
+			return nil, err
+		}
 		out := op.output(x.Dtype(), x.Shape()...) // every element is written
 		h := x.Shape()[1]
 		switch xd := x.Data().(type) {
 		case []float32:
-			o, gd := out.Data().([]float32), g.Data().([]float32)
-			parallelRows(len(xd)/h, 6*h, func(lo, hi int) { layerNorm(o[lo*h:hi*h], xd[lo*h:hi*h], gd, eps) })
+			o, gd, bd := out.Data().([]float32), g.Data().([]float32), beta.Data().([]float32)
+			parallelRows(len(xd)/h, 6*h, func(lo, hi int) { layerNorm(o[lo*h:hi*h], xd[lo*h:hi*h], gd, bd, eps) })
 		case []float64:
-			o, gd := out.Data().([]float64), g.Data().([]float64)
-			parallelRows(len(xd)/h, 6*h, func(lo, hi int) { layerNorm(o[lo*h:hi*h], xd[lo*h:hi*h], gd, eps) })
+			o, gd, bd := out.Data().([]float64), g.Data().([]float64), beta.Data().([]float64)
+			parallelRows(len(xd)/h, 6*h, func(lo, hi int) { layerNorm(o[lo*h:hi*h], xd[lo*h:hi*h], gd, bd, eps) })
 		}
 		return out, nil
 	}
@@ -60,7 +64,11 @@ func layerNormOp(eps float64) *kernelOp {
 			return nil, err
 		}
 		dg, err := G.ApplyOp(layerNormGradOp(eps, true), in[0], in[1], dy)
-		return Nodes{dx, dg}, err
+		if err != nil {
+			return nil, err
+		}
+		db, err := G.ApplyOp(colSumOp(), dy) // (N, H) -> (H)
+		return Nodes{dx, dg, db}, err
 	}
 	return op
 }
@@ -80,13 +88,13 @@ func rowStats[T Float](row []T, eps float64) (mean, rstd float64) {
 	return mean, 1 / math.Sqrt(q/float64(len(row))+eps)
 }
 
-func layerNorm[T Float](out, x, gamma []T, eps float64) {
+func layerNorm[T Float](out, x, gamma, beta []T, eps float64) {
 	h := len(gamma)
 	for i := 0; i < len(x); i += h {
 		row, o := x[i:i+h], out[i:i+h]
 		mean, rstd := rowStats(row, eps)
 		for j, v := range row {
-			o[j] = T((float64(v)-mean)*rstd) * gamma[j]
+			o[j] = T((float64(v)-mean)*rstd)*gamma[j] + beta[j]
 		}
 	}
 }
