@@ -157,12 +157,14 @@ func BuildGoDoc(opts GoDocOptions) (GoDocStats, error) {
 	return st, nil
 }
 
-// packageSentences parses the non-test Go files of one directory and returns
-// the sentences of its package comment and its exported declarations'
-// comments (all declarations' with allDecls). ok is false when the directory holds no Go package. A file that
-// does not parse is skipped (GOROOT has deliberately broken files only under
-// testdata, which is not walked, but a tree may have others).
-func packageSentences(root, dir string, allDecls bool) (sents []string, ok bool, err error) {
+// ReadPackageDoc parses the non-test Go files of one directory, as built for
+// linux/amd64 (see buildContext), and returns go/doc's view of the package
+// most of them belong to (ties go to the lexically first name, so the choice
+// is deterministic), with import path relative to root. ok is false when the
+// directory holds no Go package. A file that does not parse is skipped
+// (GOROOT has deliberately broken files only under testdata, but a tree may
+// have others).
+func ReadPackageDoc(root, dir string, mode doc.Mode) (pkg *doc.Package, ok bool, err error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, false, fmt.Errorf("corpus: %w", err)
@@ -183,25 +185,33 @@ func packageSentences(root, dir string, allDecls bool) (sents []string, ok bool,
 		}
 		byPkg[f.Name.Name] = append(byPkg[f.Name.Name], f)
 	}
-	if len(byPkg) == 0 {
-		return nil, false, nil
-	}
-	// The package is the name most files use; ties go to the lexically
-	// first name so the choice is deterministic.
 	best := ""
 	for name, files := range byPkg {
 		if best == "" || len(files) > len(byPkg[best]) || (len(files) == len(byPkg[best]) && name < best) {
 			best = name
 		}
 	}
+	if best == "" {
+		return nil, false, nil
+	}
 	rel, _ := filepath.Rel(root, dir)
+	pkg, err = doc.NewFromFiles(fset, byPkg[best], filepath.ToSlash(rel), mode)
+	if err != nil {
+		return nil, false, fmt.Errorf("corpus: package %s: %w", dir, err)
+	}
+	return pkg, true, nil
+}
+
+// packageSentences returns the sentences of a directory's package comment
+// and its exported declarations' comments (all declarations' with allDecls).
+func packageSentences(root, dir string, allDecls bool) (sents []string, ok bool, err error) {
 	var mode doc.Mode
 	if allDecls {
 		mode = doc.AllDecls
 	}
-	pkg, err := doc.NewFromFiles(fset, byPkg[best], filepath.ToSlash(rel), mode)
-	if err != nil {
-		return nil, false, fmt.Errorf("corpus: package %s: %w", dir, err)
+	pkg, ok, err := ReadPackageDoc(root, dir, mode)
+	if !ok || err != nil {
+		return nil, ok, err
 	}
 	p := pkg.Parser()
 	seen := map[string]bool{} // the same comment can appear on several build variants

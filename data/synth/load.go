@@ -2,11 +2,8 @@ package synth
 
 import (
 	"fmt"
-	"go/ast"
-	"go/build"
 	"go/doc"
 	"go/doc/comment"
-	"go/parser"
 	"go/token"
 	"io/fs"
 	"os"
@@ -105,51 +102,12 @@ func LoadPackages(root string) ([]Package, error) {
 	return out, nil
 }
 
-// buildContext fixes the files read to those of linux/amd64 with cgo (see
-// corpus.BuildGoDoc for why).
-var buildContext = func() build.Context {
-	c := build.Default
-	c.GOOS, c.GOARCH, c.CgoEnabled = "linux", "amd64", true
-	c.BuildTags = nil
-	return c
-}()
-
 func loadPackage(root, dir string) (Package, bool, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return Package{}, false, fmt.Errorf("synth: %w", err)
+	dp, ok, err := corpus.ReadPackageDoc(root, dir, 0)
+	if !ok || err != nil || dp.Name == "main" || strings.HasSuffix(dp.Name, "_test") {
+		return Package{}, false, err
 	}
-	fset := token.NewFileSet()
-	byPkg := map[string][]*ast.File{}
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		if match, err := buildContext.MatchFile(dir, name); err != nil || !match {
-			continue
-		}
-		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.ParseComments)
-		if err != nil {
-			continue // a deliberately broken file: not documentation
-		}
-		byPkg[f.Name.Name] = append(byPkg[f.Name.Name], f)
-	}
-	best := "" // the name most files use, ties to the lexically first
-	for name, files := range byPkg {
-		if best == "" || len(files) > len(byPkg[best]) || (len(files) == len(byPkg[best]) && name < best) {
-			best = name
-		}
-	}
-	if best == "" || best == "main" || strings.HasSuffix(best, "_test") {
-		return Package{}, false, nil
-	}
-	rel, _ := filepath.Rel(root, dir)
-	path := filepath.ToSlash(rel)
-	dp, err := doc.NewFromFiles(fset, byPkg[best], path)
-	if err != nil {
-		return Package{}, false, fmt.Errorf("synth: package %s: %w", path, err)
-	}
+	path := dp.ImportPath
 	p := Package{Path: path, Name: dp.Name, Area: strings.Split(path, "/")[0], Idents: map[string]string{}}
 	parser := dp.Parser()
 	seen := map[string]bool{} // a comment shared by build variants counts once
